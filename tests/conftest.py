@@ -1,0 +1,67 @@
+"""Test-wide guards and fixtures.
+
+- The process runs offline (same environment the CLI and API set).
+- Sockets may only reach loopback: nothing in the suite can call a remote model or hub.
+- Tests not marked ``integration`` cannot load the real local model: they must fake the
+  LLM at the LiteLLM boundary (``mock_response``).
+- Every test gets its own ``DESKPILOT_DATA_DIR`` and a fresh settings cache.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deskpilot.offline import configure_offline_env
+
+configure_offline_env()
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "datasets"
+ACME = REPO / "examples" / "acme"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address, *args, **kwargs):  # type: ignore[no-untyped-def]
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = host in ("localhost",)
+        if not allowed:
+            raise RuntimeError(f"tests may not reach the network: {address!r}")
+    return _real_connect(self, address, *args, **kwargs)
+
+
+socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from deskpilot.settings import get_settings
+
+    for key in list(__import__("os").environ):
+        if key.startswith("DESKPILOT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("DESKPILOT_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_model_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("integration"):
+        return
+    from deskpilot.llm import local
+
+    def refuse(self, *a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("unit tests may not run the real model: pass mock_response or mark integration")
+
+    monkeypatch.setattr(local.LocalEngine, "_load", refuse)
