@@ -1,0 +1,116 @@
+"""Golden-set loader: the DESIGN JSONL format, validated line by line, versioned by content hash.
+
+One object per line: ``{id, question, reference_answer, reference_contexts: [str],
+source_docs: [str], category}``. Extra keys (``expected_behavior``, ``context_group``, ...)
+are kept in :attr:`GoldenCase.extra`. A bad line raises :class:`UserInputError` naming the
+line number and the field, which the CLI turns into exit 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from deskpilot.exceptions import UserInputError
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+class GoldenCase(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    reference_answer: str
+    reference_contexts: list[str]
+    source_docs: list[str]
+    category: str = Field(min_length=1)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    @property
+    def expected_behavior(self) -> Literal["answer", "abstain"]:
+        """``abstain`` when the line says so or the category is ``out_of_scope``."""
+        value = self.extra.get("expected_behavior")
+        if value in ("answer", "abstain"):
+            return value  # type: ignore[no-any-return]
+        return "abstain" if self.category == OUT_OF_SCOPE else "answer"
+
+    @property
+    def case_hash(self) -> str:
+        raw = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    def as_item(self) -> dict[str, Any]:
+        """The plain dict ``retrieval.metrics`` expects."""
+        return self.model_dump()
+
+
+class GoldenSet(BaseModel):
+    path: str
+    hash: str = Field(description="sha256 of the file bytes (first 16 hex digits)")
+    cases: list[GoldenCase]
+
+    def limited(self, limit: int | None) -> GoldenSet:
+        if limit is None:
+            return self
+        return self.model_copy(update={"cases": self.cases[:limit]})
+
+
+def _field_of(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(line)"
+    return loc, str(first["msg"])
+
+
+def parse_golden(text: str, *, source: str = "<string>") -> list[GoldenCase]:
+    cases: list[GoldenCase] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserInputError(f"{source}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(data, dict):
+            raise UserInputError(f"{source}:{lineno}: each line must be a JSON object")
+        try:
+            case = GoldenCase.model_validate(data)
+        except ValidationError as exc:
+            field, msg = _field_of(exc)
+            raise UserInputError(f"{source}:{lineno}: field '{field}': {msg}") from exc
+        if case.id in seen:
+            raise UserInputError(f"{source}:{lineno}: field 'id': duplicate of line {seen[case.id]}")
+        seen[case.id] = lineno
+        cases.append(case)
+    if not cases:
+        raise UserInputError(f"{source}: no golden cases")
+    return cases
+
+
+def load_golden(path: str | Path, *, limit: int | None = None) -> GoldenSet:
+    p = Path(path)
+    if not p.is_file():
+        raise UserInputError(f"dataset not found: {p}")
+    if limit is not None and limit < 1:
+        raise UserInputError("--limit must be at least 1")
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"{p}: not UTF-8 text") from exc
+    cases = parse_golden(text, source=p.name)
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return GoldenSet(path=str(p.resolve()), hash=digest, cases=cases).limited(limit)

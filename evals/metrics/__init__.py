@@ -1,0 +1,1 @@
+"""Eval metrics: retrieval, answer (ragas), routing/behaviour, optional LLM judge, aggregation."""

@@ -1,0 +1,105 @@
+"""What one eval case records (per-case cache file and a ``per_case`` row of results.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from evals.dataset import GoldenCase
+
+ABSTAIN_MODES = frozenset({"abstained", "escalated", "refused"})
+
+
+class RetrievedContext(BaseModel):
+    source: str
+    text: str
+    score: float = 0.0
+    heading: str = ""
+
+
+class CaseRecord(BaseModel):
+    id: str
+    case_hash: str
+    config_hash: str
+    question: str
+    reference_answer: str
+    reference_contexts: list[str] = Field(default_factory=list)
+    source_docs: list[str] = Field(default_factory=list)
+    category: str
+    expected_behavior: str = "answer"
+    answer: str = ""
+    retrieved: list[RetrievedContext] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list, description="cited sources, in order")
+    route: str = ""
+    predicted_category: str | None = Field(default=None, description="triage queue, else the route")
+    answer_mode: str = ""
+    escalated: bool = False
+    abstained: bool = False
+    latency_s: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    llm_calls: int = 0
+    prompt_version: str = ""
+    error: str | None = Field(default=None, description="set when the agent failed on this case")
+    scores: dict[str, float | None] = Field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def contexts(self) -> list[str]:
+        return [r.text for r in self.retrieved]
+
+    @property
+    def answered(self) -> bool:
+        return self.ok and not self.abstained and bool(self.answer.strip())
+
+
+def base_record(case: GoldenCase, config_hash: str) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "case_hash": case.case_hash,
+        "config_hash": config_hash,
+        "question": case.question,
+        "reference_answer": case.reference_answer,
+        "reference_contexts": case.reference_contexts,
+        "source_docs": case.source_docs,
+        "category": case.category,
+        "expected_behavior": case.expected_behavior,
+    }
+
+
+def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseRecord:
+    """An ``agent.models.AgentResult`` → the recorded row."""
+    triage = result.triage or {}
+    queue = triage.get("queue") if isinstance(triage, dict) else None
+    mode = str(result.answer_mode or "")
+    abstained = bool(result.escalated) or mode in ABSTAIN_MODES
+    usage = result.usage
+    return CaseRecord(
+        **base_record(case, config_hash),
+        answer=result.answer or "",
+        retrieved=[
+            RetrievedContext(source=h.source, text=h.text, score=float(h.score), heading=h.heading)
+            for h in result.retrieved
+        ],
+        citations=[c.source for c in result.citations],
+        route=result.route,
+        predicted_category=queue or result.route,
+        answer_mode=mode,
+        escalated=bool(result.escalated),
+        abstained=abstained,
+        latency_s=float(result.latency_s),
+        prompt_tokens=int(usage.prompt_tokens),
+        completion_tokens=int(usage.completion_tokens),
+        cost_usd=float(usage.cost_usd),
+        llm_calls=int(usage.llm_calls),
+        prompt_version=result.prompt_version or "",
+    )
+
+
+def failed_record(case: GoldenCase, config_hash: str, error: str, latency_s: float) -> CaseRecord:
+    return CaseRecord(**base_record(case, config_hash), error=error[:500], latency_s=latency_s)

@@ -1,0 +1,52 @@
+"""The report's Jinja2 template: one self-contained page (inline CSS, base64 PNGs, no scripts)."""
+
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>deskpilot eval {{ r.run_id }}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}
+table{border-collapse:collapse;margin:.5rem 0 1.2rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;
+font-size:.85rem;text-align:left;vertical-align:top}th{background:#f2f4f7}.pass{color:#17702f;font-weight:600}
+.fail{color:#b3261e;font-weight:600}.muted{color:#666;font-size:.85rem}.warn{background:#fff4ce;padding:.5rem}
+pre{white-space:pre-wrap;margin:0;font-size:.8rem;max-height:12rem;overflow:auto}img{max-width:100%}
+</style></head><body>
+<h1>Eval run {{ r.run_id }}</h1>
+<p class="muted">{{ r.created_at }} · dataset {{ r.dataset.path }} (hash {{ r.dataset.hash }}) · n = {{ r.n }}
+ · model {{ r.model }} · config {{ r.config_hash }} · prompts {{ prompts }} · wall {{ "%.1f"|format(r.wall_time_s) }} s</p>
+{% if r.judge.model %}<p class="warn" id="judge-note">LLM judge: {{ r.judge.model }}.
+{% if not r.judge.meaningful %}{{ r.judge.note }}{% endif %}</p>{% endif %}
+
+<h2 id="gate">Gate: {% if gate is none %}<span class="muted">no gate file given</span>
+{% elif gate.passed %}<span class="pass">PASSED</span>{% else %}<span class="fail">FAILED</span>{% endif %}</h2>
+{% if gate is not none %}<table><tr><th>verdict</th><th>scope</th><th>metric</th><th>check</th><th>reason</th></tr>
+{% for v in gate.verdicts %}<tr><td class="{{ 'pass' if v.passed else 'fail' }}">{{ 'PASS' if v.passed else 'FAIL' }}</td>
+<td>{{ v.scope }}</td><td>{{ v.metric }}</td><td>{{ v.check }}</td><td>{{ v.reason }}</td></tr>{% endfor %}</table>{% endif %}
+
+<h2>Summary</h2>
+<table id="summary"><tr><th>metric</th><th>value</th>{% if baseline %}<th>baseline</th><th>diff</th>{% endif %}</tr>
+{% for name, value in metrics %}<tr><td>{{ name }}</td><td>{{ fmt(value) }}</td>
+{% if baseline %}<td>{{ fmt(baseline.get(name)) }}</td><td>{{ diff(value, baseline.get(name)) }}</td>{% endif %}</tr>
+{% endfor %}</table>
+
+<h2>Plots</h2>
+<h3>Score distributions</h3><img id="plot-dist" alt="score distributions" src="data:image/png;base64,{{ plots.dist }}">
+<h3>Confusion matrix</h3><img id="plot-confusion" alt="confusion matrix" src="data:image/png;base64,{{ plots.confusion }}">
+<h3>Trend across runs</h3><img id="plot-trend" alt="trend across runs" src="data:image/png;base64,{{ plots.trend }}">
+
+<h2>Per-category slices</h2>
+<table id="slices"><tr><th>category</th>{% for c in slice_cols %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for cat, m in r.slices.items() %}<tr><td>{{ cat }}</td>{% for c in slice_cols %}<td>{{ fmt(m.get(c)) }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+
+{% if failed %}<h2 class="fail">Failed cases ({{ failed|length }})</h2><table>
+<tr><th>id</th><th>question</th><th>error</th></tr>{% for c in failed %}<tr><td>{{ c.id }}</td><td>{{ c.question }}</td>
+<td><pre>{{ c.error }}</pre></td></tr>{% endfor %}</table>{% endif %}
+
+<h2>Worst cases (by semantic similarity)</h2>
+<table id="worst"><tr><th>id / category</th><th>question</th><th>answer</th><th>reference</th><th>retrieved contexts</th><th>scores</th></tr>
+{% for c in worst %}<tr><td>{{ c.id }}<br><span class="muted">{{ c.category }} · {{ c.answer_mode }}</span></td>
+<td>{{ c.question }}</td><td><pre>{{ c.answer }}</pre></td><td><pre>{{ c.reference_answer }}</pre></td>
+<td>{% for ctx in c.retrieved[:3] %}<pre><b>{{ ctx.source }}</b>: {{ ctx.text[:400] }}</pre>{% endfor %}</td>
+<td>{% for k, v in c.scores.items() %}{{ k }}={{ fmt(v) }}<br>{% endfor %}</td></tr>{% endfor %}</table>
+</body></html>
+"""
