@@ -42,7 +42,7 @@ train-demo: setup
 	$(DP) triage train --data $(ACME)/tickets.csv --label-col queue --out $(DESKPILOT_DATA_DIR)/triage
 
 demo: setup ingest-demo train-demo
-	@$(DP) keys create --tenant default --demo
+	@DESKPILOT_HOST=$(HOST) DESKPILOT_PORT=$(PORT) $(DP) keys create --tenant default --demo
 	$(DP) serve --host $(HOST) --port $(PORT)
 
 serve: setup

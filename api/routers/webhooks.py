@@ -1,0 +1,94 @@
+"""``POST /v1/webhooks/{tenant}/tickets``: signed helpdesk events → persisted ticket → queue.
+
+Order: size limit (middleware) → signature over the raw body → schema → one transaction
+(event id + ticket; a repeated event id is a no-op) → ``202`` → enqueue. A ticket whose
+enqueue failed stays ``queued`` in the database and is re-enqueued on the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from api import signing
+from api import tickets as store
+from api.auth import cached_secrets
+from api.deps import RuntimeDep
+from api.errors import ERROR_RESPONSES
+from api.runtime import Runtime
+from api.schemas import TicketEvent, WebhookAccepted
+from deskpilot.exceptions import AuthError, UserInputError
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["webhooks"])
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()))
+        parts.append(f"{loc or 'body'}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def receive(rt: Runtime, tenant: str, header: str | None, raw: bytes) -> tuple[int, WebhookAccepted]:
+    secrets = cached_secrets(rt.engine, tenant)
+    if not secrets:  # unknown tenant: same answer as a bad signature (no tenant enumeration)
+        raise AuthError("signature does not match", code="invalid_signature")
+    signing.verify(header, raw, secrets, tolerance_s=rt.settings.webhook_tolerance_s)
+    try:
+        event = TicketEvent.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            raise UserInputError("request body is not valid JSON", code="malformed_json") from None
+        raise UserInputError(_validation_message(exc), code="validation_error", status=422) from None
+    ticket_id = store.accept(rt.engine, tenant, event)
+    if ticket_id is None:
+        return 200, WebhookAccepted(status="duplicate")
+    try:
+        rt.queue.enqueue(ticket_id)
+    except Exception:  # persisted: recovery on the next start re-enqueues it
+        log.exception("enqueue of ticket %s failed; it stays queued", ticket_id)
+    return 202, WebhookAccepted(status="accepted", ticket_id=ticket_id)
+
+
+@router.post(
+    "/v1/webhooks/{tenant}/tickets",
+    status_code=202,
+    response_model=WebhookAccepted,
+    responses={
+        200: {
+            "model": WebhookAccepted,
+            "description": "repeated event id: already accepted, not re-processed",
+        },
+        **{k: ERROR_RESPONSES[k] for k in (400, 401, 413, 422)},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TicketEvent"}}},
+        },
+        "parameters": [
+            {
+                "name": signing.HEADER,
+                "in": "header",
+                "required": True,
+                "description": "t=<unix>,v1=<hex HMAC-SHA256(secret, f'{t}.{raw_body}')>[,v1=...]",
+                "schema": {"type": "string"},
+                "example": "t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+            }
+        ],
+    },
+    summary="Helpdesk ticket webhook (signed)",
+)
+async def ticket_webhook(
+    tenant: str, request: Request, response: Response, rt: RuntimeDep
+) -> WebhookAccepted:
+    raw = await request.body()
+    header = request.headers.get(signing.HEADER)
+    status, body = await run_in_threadpool(receive, rt, tenant, header, raw)
+    response.status_code = status
+    return body

@@ -1,0 +1,53 @@
+"""Everything a running app holds: settings, engine, telemetry, rate limiter, queue, agent."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from api.limits import RateLimiter
+from api.queue import TicketQueue
+from api.telemetry import Telemetry
+from deskpilot.settings import Settings
+
+
+class AgentHolder:
+    """Builds the (heavy) ``AgentService`` on first use, once, thread-safely."""
+
+    def __init__(self, settings: Settings, agent: Any = None) -> None:
+        self.settings = settings
+        self._agent = agent
+        self._owned = agent is None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        if self._agent is None:
+            with self._lock:
+                if self._agent is None:
+                    from agent.service import AgentService
+
+                    self._agent = AgentService(self.settings)
+        return self._agent
+
+    @property
+    def loaded(self) -> bool:
+        return self._agent is not None
+
+    def close(self) -> None:
+        if self._owned and self._agent is not None:
+            self._agent.close()
+            self._agent = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    telemetry: Telemetry
+    limiter: RateLimiter
+    agents: AgentHolder
+    queue: TicketQueue
+    extras: dict[str, Any] = field(default_factory=dict)

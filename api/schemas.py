@@ -1,0 +1,254 @@
+"""Request and response bodies of the HTTP API (DESIGN "HTTP API"), with OpenAPI examples."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CITATION_EXAMPLE: dict[str, Any] = {
+    "source": "refunds.md",
+    "title": "Refunds",
+    "heading": "Partial refunds",
+    "url": "https://docs.acme.test/refunds",
+}
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str = Field(examples=["no thread 9f2c"])
+
+
+class ErrorResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"error": {"code": "not_found", "message": "no thread 9f2c"}}]}
+    )
+    error: ErrorBody
+
+
+class CitationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CITATION_EXAMPLE]})
+    source: str
+    title: str = ""
+    heading: str = ""
+    url: str | None = None
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"message": "How long do refunds take?", "stream": True}]},
+    )
+    message: str = Field(min_length=1, description="the question; at most settings.max_message_chars")
+    thread_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    stream: bool = True
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class ChatDone(BaseModel):
+    """The ``done`` SSE event, and the whole body when ``stream=false``."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "answer": "Refunds reach the card in 5-10 business days [1].",
+                    "citations": [CITATION_EXAMPLE],
+                    "escalated": False,
+                    "usage": {
+                        "prompt_tokens": 412,
+                        "completion_tokens": 31,
+                        "total_tokens": 443,
+                        "cost_usd": 0,
+                    },
+                    "thread_id": "5b0e6a1c2f3d4e5f",
+                    "message_id": "m_8c1d2e",
+                    "route": "answer",
+                    "pending_action": None,
+                }
+            ]
+        },
+    )
+    answer: str
+    citations: list[CitationOut] = Field(default_factory=list)
+    escalated: bool = False
+    usage: dict[str, Any] = Field(default_factory=dict)
+    thread_id: str
+    message_id: str
+    route: str = "answer"
+    pending_action: dict[str, Any] | None = None
+
+
+class MessageOut(BaseModel):
+    id: str
+    role: Literal["user", "assistant"]
+    content: str
+    citations: list[CitationOut] = Field(default_factory=list)
+    created_at: datetime
+
+
+class ThreadOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5b0e6a1c2f3d4e5f",
+                    "title": "How long do refunds take?",
+                    "pending_action": None,
+                    "created_at": "2026-01-05T10:00:00Z",
+                    "updated_at": "2026-01-05T10:00:03Z",
+                    "messages": [
+                        {
+                            "id": "m_1",
+                            "role": "user",
+                            "content": "How long do refunds take?",
+                            "citations": [],
+                            "created_at": "2026-01-05T10:00:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    id: str
+    title: str
+    pending_action: dict[str, Any] | None = None
+    created_at: datetime
+    updated_at: datetime
+    messages: list[MessageOut] = Field(default_factory=list)
+
+
+class ThreadSummary(BaseModel):
+    id: str
+    title: str
+    pending: bool = False
+    updated_at: datetime
+
+
+class ThreadList(BaseModel):
+    threads: list[ThreadSummary]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "thread_id": "5b0e6a1c2f3d4e5f",
+                    "message_id": "m_8c1d2e",
+                    "rating": "up",
+                    "comment": "spot on",
+                }
+            ]
+        },
+    )
+    thread_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=4000)
+    corrected_answer: str | None = Field(default=None, max_length=8000)
+
+
+class FeedbackOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 17, "status": "recorded"}]})
+    id: int
+    status: Literal["recorded"] = "recorded"
+
+
+class ApprovalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"approved": True}]})
+    approved: bool
+
+
+class TicketIn(BaseModel):
+    id: str = Field(min_length=1, max_length=200)
+    subject: str = Field(default="", max_length=1000)
+    body: str = Field(max_length=20000)
+    customer_email: str | None = Field(default=None, max_length=320)
+    channel: str | None = Field(default=None, max_length=64)
+    created_at: datetime | None = None
+
+
+class TicketEvent(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "evt_01HZX",
+                    "ticket": {
+                        "id": "T-1042",
+                        "subject": "Refund not received",
+                        "body": "I was refunded a week ago but nothing arrived on my card.",
+                        "customer_email": "jane@example.com",
+                        "channel": "email",
+                    },
+                }
+            ]
+        }
+    )
+    id: str = Field(min_length=1, max_length=200, description="event id: repeated ids are ignored")
+    ticket: TicketIn
+
+
+class WebhookAccepted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "accepted", "ticket_id": "tk_3f9a0c1d2e4b5a6f"}]}
+    )
+    status: Literal["accepted", "duplicate"]
+    ticket_id: str | None = None
+
+
+class TriageOut(BaseModel):
+    queue: str | None = None
+    confidence: float = 0.0
+    priority: str | None = None
+    sentiment: str | None = None
+    language: str | None = None
+    needs_human: bool = False
+
+
+class TicketOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ticket_id": "tk_3f9a0c1d2e4b5a6f",
+                    "external_id": "T-1042",
+                    "status": "done",
+                    "triage": {
+                        "queue": "refunds",
+                        "confidence": 0.91,
+                        "priority": "P2",
+                        "sentiment": "negative",
+                        "language": "en",
+                        "needs_human": False,
+                    },
+                    "draft_reply": "Refunds reach the card in 5-10 business days [1].",
+                    "citations": [CITATION_EXAMPLE],
+                    "error": None,
+                }
+            ]
+        }
+    )
+    ticket_id: str
+    external_id: str
+    status: Literal["queued", "processing", "done", "failed"]
+    triage: TriageOut | None = None
+    draft_reply: str | None = None
+    citations: list[CitationOut] = Field(default_factory=list)
+    escalated: bool = False
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "fail"]
+    checks: dict[str, str] = Field(default_factory=dict)
