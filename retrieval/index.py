@@ -1,0 +1,128 @@
+"""The Qdrant side: one client per storage location per process, collection schema, ids.
+
+Local mode (``settings.qdrant_path``) is the default; ``settings.qdrant_url`` (+ API key)
+selects a server. A collection is one knowledge base: a named dense vector ``dense``
+(cosine) and a sparse vector ``bm25`` with the IDF modifier. Every point carries the
+tenant, and every query filters on it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import threading
+import uuid
+from typing import Any
+
+from deskpilot.exceptions import ConfigError, UserInputError
+from deskpilot.settings import get_settings
+
+DENSE = "dense"
+SPARSE = "bm25"
+_NAMESPACE = uuid.UUID("6f1c1b1e-5d0e-4f5c-9a57-2f4e8d1c0a11")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def point_id(tenant: str, root: str, source: str, chunk_index: int) -> str:
+    """Deterministic id: re-ingesting the same chunk overwrites the same point."""
+    return str(uuid.uuid5(_NAMESPACE, f"{tenant}\x1f{root}\x1f{source}\x1f{chunk_index}"))
+
+
+def validate_name(kind: str, value: str) -> str:
+    if not _NAME.match(value):
+        raise UserInputError(f"invalid {kind} name {value!r}: use letters, digits, '_', '-', '.'")
+    return value
+
+
+def _location_key() -> str:
+    s = get_settings()
+    return f"url:{s.qdrant_url}" if s.qdrant_url else f"path:{s.qdrant_path.resolve()}"
+
+
+def get_client() -> Any:
+    """The process-wide ``QdrantClient`` for the configured location."""
+    key = _location_key()
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            if not _clients:
+                atexit.register(close_clients)
+            client = _clients[key] = _open(key)
+        return client
+
+
+def _open(key: str) -> Any:
+    from qdrant_client import QdrantClient
+
+    s = get_settings()
+    if s.qdrant_url:
+        api_key = s.qdrant_api_key.get_secret_value() if s.qdrant_api_key else None
+        return QdrantClient(url=s.qdrant_url, api_key=api_key, timeout=30)
+    path = s.qdrant_path
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return QdrantClient(path=str(path))
+    except RuntimeError as exc:
+        if "already accessed" in str(exc):
+            raise UserInputError(
+                f"the local index at {path} is in use by another process; stop it, or run a Qdrant "
+                "server and set DESKPILOT_QDRANT_URL so several processes can share the index"
+            ) from exc
+        raise
+
+
+def close_clients() -> None:
+    """Close every open client (tests, shutdown)."""
+    with _lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+
+
+def is_local(client: Any) -> bool:
+    from qdrant_client.local.qdrant_local import QdrantLocal
+
+    return isinstance(getattr(client, "_client", None), QdrantLocal)
+
+
+def collection_exists(name: str) -> bool:
+    return bool(get_client().collection_exists(name))
+
+
+def require_collection(name: str) -> None:
+    if not collection_exists(name):
+        raise UserInputError(f"unknown collection {name!r}: ingest documents into it first")
+
+
+def ensure_collection(name: str, dim: int) -> None:
+    from qdrant_client import models
+
+    validate_name("collection", name)
+    client = get_client()
+    if client.collection_exists(name):
+        info = client.get_collection(name)
+        vectors = info.config.params.vectors
+        size = vectors[DENSE].size if isinstance(vectors, dict) and DENSE in vectors else None
+        if size != dim:
+            raise ConfigError(f"collection {name!r} has dense size {size}, the embedder makes {dim}")
+        return
+    client.create_collection(
+        name,
+        vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+        sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+    )
+    if not is_local(client):  # local mode has no payload indexes (and warns about them)
+        for field in ("tenant", "root", "source"):
+            client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
+        client.create_payload_index(name, "chunk_index", models.PayloadSchemaType.INTEGER)
+
+
+def tenant_filter(tenant: str, **match: Any) -> Any:
+    from qdrant_client import models
+
+    must = [models.FieldCondition(key="tenant", match=models.MatchValue(value=tenant))]
+    for key, value in match.items():
+        must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
+    return models.Filter(must=must)  # type: ignore[arg-type]

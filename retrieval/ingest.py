@@ -1,0 +1,155 @@
+"""Incremental ingest: load → chunk → embed → upsert, per (collection, tenant, root).
+
+Each document's stored hash covers its raw bytes and the pipeline (chunker version and
+embedder name). Unchanged documents are skipped; changed ones are re-chunked and overwrite
+their deterministic point ids, then surplus old chunks are deleted; documents that were
+ingested earlier from the same root but are gone now are deleted. Chunk 0 of a document is
+written last, so its hash (the manifest entry) only appears once the document is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from deskpilot.settings import get_settings
+from retrieval import index
+from retrieval.chunking import chunk_text, embed_text
+from retrieval.embedder import get_embedder
+from retrieval.loaders import load_paths
+from retrieval.models import Chunk, Document, IngestSummary
+from retrieval.sparse import doc_vector
+
+log = logging.getLogger(__name__)
+PIPELINE_VERSION = "chunk-v1"
+EMBED_BATCH = 128
+
+
+def stored_hash(doc: Document, embedder_name: str) -> str:
+    return hashlib.sha256(f"{doc.doc_hash}|{PIPELINE_VERSION}|{embedder_name}".encode()).hexdigest()
+
+
+def manifest(collection: str, tenant: str, root: str) -> dict[str, str]:
+    """``{source: stored hash}`` of the documents ingested from ``root``."""
+    client = index.get_client()
+    flt = index.tenant_filter(tenant, root=root, chunk_index=0)
+    out: dict[str, str] = {}
+    offset = None
+    while True:
+        points, offset = client.scroll(
+            collection, scroll_filter=flt, limit=1000, offset=offset, with_payload=["source", "doc_hash"]
+        )
+        for p in points:
+            out[p.payload["source"]] = p.payload["doc_hash"]
+        if offset is None:
+            return out
+
+
+def _delete_source(collection: str, tenant: str, root: str, source: str, from_index: int = 0) -> None:
+    from qdrant_client import models
+
+    flt = index.tenant_filter(tenant, root=root, source=source)
+    if from_index:
+        flt.must.append(models.FieldCondition(key="chunk_index", range=models.Range(gte=from_index)))
+    index.get_client().delete(collection, points_selector=models.FilterSelector(filter=flt), wait=True)
+
+
+def _points(doc: Document, chunks: list[Chunk], vectors: Any, tenant: str, h: str) -> list[Any]:
+    from qdrant_client import models
+
+    points = []
+    for chunk, vec in zip(chunks, vectors, strict=True):
+        sparse = doc_vector(f"{doc.title} {chunk.heading} {chunk.text}")
+        payload = {
+            "tenant": tenant,
+            "root": doc.root,
+            "source": doc.source,
+            "title": doc.title,
+            "heading": chunk.heading,
+            "url": doc.url,
+            "doc_hash": h,
+            "chunk_index": chunk.chunk_index,
+            "text": chunk.text,
+        }
+        points.append(
+            models.PointStruct(
+                id=index.point_id(tenant, doc.root, doc.source, chunk.chunk_index),
+                vector={
+                    index.DENSE: vec.tolist(),
+                    index.SPARSE: models.SparseVector(indices=sparse.indices, values=sparse.values),
+                },
+                payload=payload,
+            )
+        )
+    return points
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    *,
+    collection: str | None = None,
+    tenant: str | None = None,
+    progress: bool = True,
+) -> IngestSummary:
+    from tqdm import tqdm
+
+    start = time.perf_counter()
+    settings = get_settings()
+    collection = index.validate_name("collection", collection or settings.collection)
+    tenant = index.validate_name("tenant", tenant or settings.tenant)
+    loaded = load_paths(paths)
+    summary = IngestSummary(collection=collection, tenant=tenant, skipped=len(loaded.skipped))
+    embedder = get_embedder()
+    index.ensure_collection(collection, embedder.dim)
+
+    todo: list[tuple[Document, str, bool]] = []  # (doc, stored hash, is_update)
+    for root in loaded.roots:
+        known = manifest(collection, tenant, str(root))
+        present = {d.source for d in loaded.documents if d.root == str(root)}
+        for source in sorted(set(known) - present):
+            _delete_source(collection, tenant, str(root), source)
+            summary.deleted += 1
+        for doc in (d for d in loaded.documents if d.root == str(root)):
+            h = stored_hash(doc, embedder.name)
+            if known.get(doc.source) == h:
+                summary.unchanged += 1
+            else:
+                todo.append((doc, h, doc.source in known))
+
+    work: list[tuple[Document, str, bool, list[Chunk]]] = []
+    for doc, h, is_update in todo:
+        chunks = chunk_text(doc.text, title=doc.title)
+        if not chunks:
+            log.warning("skipping %s: no text", doc.source)
+            summary.skipped += 1
+            continue
+        work.append((doc, h, is_update, chunks))
+
+    texts = [embed_text(d.title, c.heading, c.text) for d, _, _, cs in work for c in cs]
+    vectors: list[Any] = []
+    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress or not texts) as bar:
+        for i in range(0, len(texts), EMBED_BATCH):
+            batch = embedder.embed(texts[i : i + EMBED_BATCH])
+            vectors.extend(batch)
+            bar.update(len(batch))
+
+    client = index.get_client()
+    pos = 0
+    for doc, h, is_update, chunks in work:
+        points = _points(doc, chunks, vectors[pos : pos + len(chunks)], tenant, h)
+        pos += len(chunks)
+        if len(points) > 1:
+            client.upsert(collection, points=points[1:], wait=True)
+        client.upsert(collection, points=points[:1], wait=True)  # manifest entry last
+        if is_update:
+            _delete_source(collection, tenant, doc.root, doc.source, from_index=len(chunks))
+            summary.updated += 1
+        else:
+            summary.added += 1
+        summary.chunks += len(chunks)
+    summary.seconds = time.perf_counter() - start
+    return summary
