@@ -20,6 +20,7 @@ from api.tables import Tenant, Ticket
 from deskpilot.db import session_scope
 
 log = logging.getLogger(__name__)
+EVENT_ID_HEADER = "Deskpilot-Event-Id"
 
 
 class Callbacks:
@@ -50,11 +51,12 @@ class Callbacks:
             url, secret = t.callback_url, t.callback_secret
             payload = {"event": "ticket.completed", **tickets.to_out(row).model_dump(mode="json")}
         body = json.dumps(payload, separators=(",", ":")).encode()
-        status = "delivered" if self._deliver(url, secret, body) else "failed"
+        event_id = f"ticket.completed:{ticket_id}"
+        status = "delivered" if self._deliver(url, secret, body, event_id) else "failed"
         tickets.set_callback_status(self.engine, ticket_id, status)
         return status
 
-    def _deliver(self, url: str, secret: str, body: bytes) -> bool:
+    def _deliver(self, url: str, secret: str, body: bytes, event_id: str) -> bool:
         with httpx.Client(transport=self.transport, timeout=self.timeout_s) as client:
             for attempt in range(self.attempts):
                 try:
@@ -64,6 +66,8 @@ class Callbacks:
                         headers={
                             "Content-Type": "application/json",
                             signing.HEADER: signing.sign([secret], body),
+                            # the same id on every retry and re-delivery: receivers dedupe on it
+                            EVENT_ID_HEADER: event_id,
                         },
                     )
                     if resp.status_code < 300:

@@ -74,6 +74,7 @@ class TicketQueue:
             context=True,
             name="deskpilot.process_ticket",
         )(self._process)
+        self.callback_task = self.huey.task(name="deskpilot.deliver_callback")(self._callback)
 
     def _process(self, ticket_id: str, task: Any = None) -> str:
         final = task is None or not task.retries
@@ -89,13 +90,23 @@ class TicketQueue:
     def enqueue(self, ticket_id: str) -> None:
         self.task(ticket_id)
 
+    def _callback(self, tenant: str, ticket_id: str) -> str | None:
+        return self.callbacks.notify(tenant, ticket_id) if self.callbacks is not None else None
+
     def recover(self) -> int:
-        """Re-enqueue tickets left queued/processing (a duplicate task is a no-op)."""
+        """Re-enqueue tickets left queued/processing (a duplicate task is a no-op) and
+        callbacks a crash left owed (delivered by the consumer, not at start-up)."""
         ids = tickets.unfinished(self.engine)
         for ticket_id in ids:
             self.enqueue(ticket_id)
         if ids:
             log.info("re-enqueued %d unfinished tickets", len(ids))
+        if self.callbacks is not None:
+            owed = tickets.callbacks_owed(self.engine)
+            for tenant, ticket_id in owed:
+                self.callback_task(tenant, ticket_id)
+            if owed:
+                log.info("re-enqueued %d owed callbacks", len(owed))
         return len(ids)
 
     def depth(self) -> int:

@@ -151,6 +151,28 @@ def unfinished(engine: Engine) -> list[str]:
         )
 
 
+def callbacks_owed(engine: Engine) -> list[tuple[str, str]]:
+    """(tenant, ticket_id) of finished tickets whose callback was never attempted.
+
+    A crash between ``finish`` and the callback leaves ``callback_status`` empty; recovery
+    delivers those (receivers dedupe on the ``Deskpilot-Event-Id`` header).
+    """
+    from api.tables import Tenant
+
+    with session_scope(engine) as s:
+        rows = s.execute(
+            select(Ticket.tenant, Ticket.id)
+            .join(Tenant, Tenant.id == Ticket.tenant)
+            .where(
+                Ticket.status.in_(("done", "failed")),
+                Ticket.callback_status.is_(None),
+                Tenant.callback_url.is_not(None),
+            )
+            .order_by(Ticket.created_at)
+        )
+        return [(str(tenant), str(tid)) for tenant, tid in rows]
+
+
 def counts(engine: Engine) -> dict[str, int]:
     from sqlalchemy import func
 

@@ -97,6 +97,8 @@ def worker(
     from api.app import build_queue
 
     queue = build_queue()
+    recovered = queue.recover()
+    typer.echo(f"deskpilot worker: re-enqueued {recovered} unfinished ticket(s)", err=True)
     typer.echo(f"deskpilot worker: {workers} thread(s) on the {queue.settings.queue_backend} queue", err=True)
     queue.consumer(workers, in_thread=False).run()
 
