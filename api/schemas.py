@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 CITATION_EXAMPLE: dict[str, Any] = {
     "source": "refunds.md",
@@ -13,6 +13,14 @@ CITATION_EXAMPLE: dict[str, Any] = {
     "heading": "Partial refunds",
     "url": "https://docs.acme.test/refunds",
 }
+
+
+def _as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC, so say so (RFC 3339)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class ErrorBody(BaseModel):
@@ -92,7 +100,7 @@ class MessageOut(BaseModel):
     role: Literal["user", "assistant"]
     content: str
     citations: list[CitationOut] = Field(default_factory=list)
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ThreadOut(BaseModel):
@@ -121,8 +129,8 @@ class ThreadOut(BaseModel):
     id: str
     title: str
     pending_action: dict[str, Any] | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     messages: list[MessageOut] = Field(default_factory=list)
 
 
@@ -130,7 +138,7 @@ class ThreadSummary(BaseModel):
     id: str
     title: str
     pending: bool = False
-    updated_at: datetime
+    updated_at: UtcDatetime
 
 
 class ThreadList(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from api import tickets
 from api.auth import set_callback
-from api.callback import Callbacks
+from api.callback import EVENT_ID_HEADER, Callbacks
 from api.signing import HEADER, verify
 from api.tables import Ticket
 from deskpilot.db import session_scope
@@ -63,6 +63,8 @@ def test_signed_callback_retries_with_backoff_until_delivered(make_api: Any) -> 
     assert len(seen) == 3 and sleeps == [0.1, 0.2]
     last = seen[-1]
     verify(last.headers[HEADER], last.content, [secret], tolerance_s=300)
+    # every attempt carries the same idempotency key, so a receiver applies the effect once
+    assert {r.headers[EVENT_ID_HEADER] for r in seen} == {f"ticket.completed:{tid}"}
     payload = json.loads(last.content)
     assert (
         payload["event"] == "ticket.completed" and payload["ticket_id"] == tid and payload["status"] == "done"
@@ -78,7 +80,7 @@ def test_callback_gives_up_after_attempts() -> None:
         raise httpx.ConnectError("refused")
 
     cb = Callbacks(engine=None, transport=httpx.MockTransport(handler), sleep=lambda _: None, attempts=3)  # type: ignore[arg-type]
-    assert cb._deliver("http://127.0.0.1:9/x", "s", b"{}") is False and len(calls) == 3
+    assert cb._deliver("http://127.0.0.1:9/x", "s", b"{}", "ticket.completed:t1") is False and len(calls) == 3
 
 
 def test_restart_re_enqueues_queued_and_processing_tickets(make_api: Any) -> None:
