@@ -32,13 +32,18 @@ def main(runs: int = 5, max_tokens: int = 64) -> None:
         "allowed, and the processing fee of the original charge is not returned. "
     )
     context = paragraph * 48
-    messages = [
-        {"role": "system", "content": "Answer from the context in one sentence."},
-        {"role": "user", "content": f"Context:\n{context}\nQuestion: How long do I have to refund a charge?"},
-    ]
-    prompt_tokens = len(engine._llm.tokenize(str(messages).encode()))
+
+    def messages_for(run: int) -> list[dict[str, str]]:
+        # a different first line each run defeats llama.cpp's prompt-prefix cache
+        return [
+            {"role": "system", "content": f"Session {run}. Answer from the context in one sentence."},
+            {"role": "user", "content": f"Context:\n{context}\nQuestion: How long do I have to refund a charge?"},
+        ]
+
+    prompt_tokens = len(engine._llm.tokenize(str(messages_for(0)).encode()))
     ttft, totals, rates, gen_tokens = [], [], [], []
-    for _ in range(runs):
+    for run in range(runs):
+        messages = messages_for(run)
         t0 = time.perf_counter()
         first = None
         n = 0
@@ -62,6 +67,8 @@ def main(runs: int = 5, max_tokens: int = 64) -> None:
             "ttft_s": summary(ttft),
             "total_s": summary(totals),
             "decode_tokens_per_s": summary(rates),
+            "prompt_tokens_per_s_p50": round(prompt_tokens / summary(ttft)["p50"], 1),
+            "note": "2 shared cores; numbers move with other load on the machine",
             "generated_tokens": summary([float(g) for g in gen_tokens]),
         },
     )

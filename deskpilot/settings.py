@@ -60,20 +60,34 @@ class Settings(BaseSettings):
     # triage
     triage_model_dir: Path | None = None
     triage_queues_file: Path | None = None
+    triage_priority_rules: Path | None = Field(default=None, description="YAML; default triage/rules/priority.yaml")
+    triage_zero_shot_threshold: float = 0.5
+    triage_llm_rerank: bool = True
 
     # agent
     min_support: float = 0.55
     agent_min_lexical: float = 0.5
-    agent_min_evidence: float = Field(default=0.5, description="abstain below this question↔passage cosine")
-    agent_context_k: int = 4
+    agent_min_relevance: float = Field(default=0.3, description="answer sentence ↔ question cosine")
+    agent_min_evidence: float = Field(default=0.40, description="abstain below this question↔passage cosine")
+    agent_min_coverage: float = Field(default=0.34, description="abstain below this IDF-weighted word coverage")
+    agent_context_k: int = 3
+    agent_focus_sentences: int = 3
     agent_max_sentences: int = 3
     agent_draft_max_tokens: int = 160
-    agent_company: str = "Acme Payments"
+    agent_company: str = "Acme Pay"
     agent_seed_file: Path | None = None
     checkpoint_url: str | None = Field(
         default=None,
         description="checkpointer DB; default: Postgres database_url, else $DATA_DIR/checkpoints.db",
     )
+
+    # evals
+    eval_concurrency: int = Field(default=1, description="agent calls in flight during an eval run")
+    eval_retrieval_enabled: bool = Field(
+        default=True, description="false plants a regression: the agent runs with no retrieval"
+    )
+    eval_dataset: Path = Path("examples/acme/golden.jsonl")
+    eval_gate: Path | None = None
 
     # api
     host: str = "127.0.0.1"

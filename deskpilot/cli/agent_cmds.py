@@ -1,15 +1,43 @@
-"""``deskpilot ask``."""
+"""``deskpilot ask``: run the support agent once (a thread continues with ``--thread``)."""
 
 from __future__ import annotations
+
+import json
+from typing import Annotated
 
 import typer
 
 from deskpilot.exceptions import UserInputError
 
 
-def ask() -> None:
+def ask(
+    question: Annotated[str, typer.Argument(help="the customer's message")],
+    thread: Annotated[str | None, typer.Option("--thread", help="continue this conversation thread")] = None,
+    collection: Annotated[
+        str | None, typer.Option("--collection", help="knowledge base (default: settings)")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print {answer, citations, route, escalated, thread_id}")
+    ] = False,
+) -> None:
     """Run the agent once."""
-    raise UserInputError("ask is not yet available")
+    if not question.strip():
+        raise UserInputError("question is empty")
+    from agent.service import AgentService
+    from deskpilot.settings import get_settings
+
+    settings = get_settings()
+    with AgentService(settings) as service:
+        result = service.ask(question, thread_id=thread, tenant=settings.tenant, collection=collection)
+    if as_json:
+        typer.echo(json.dumps(result.public(), ensure_ascii=False))
+        return
+    typer.echo(result.answer)
+    for n, c in enumerate(result.citations, start=1):
+        where = f" — {c.heading}" if c.heading else ""
+        typer.echo(f"  [{n}] {c.title or c.source}{where} ({c.url or c.source})")
+    status = "escalated to a human" if result.escalated else result.answer_mode
+    typer.echo(f"route={result.route} ({status}) thread={result.thread_id}", err=True)
 
 
 def register(app: typer.Typer) -> None:

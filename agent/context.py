@@ -1,0 +1,108 @@
+"""Runtime dependencies of the graph, bound once when it is built.
+
+A deployment swaps any part: the search function (default ``retrieval.search.search``), the
+triager (``triage.get_triager``), the tool backend (``SqlToolBackend``) and model settings.
+``llm_overrides`` adds LiteLLM keyword arguments per call purpose (``plan``, ``draft``,
+``summary``, ``assist``) — tests use it to pass ``mock_response`` / ``mock_tool_calls``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from agent.grounding import Grounder
+from agent.tools.backend import ToolBackend
+from deskpilot.settings import Settings
+
+SearchFn = Callable[..., list[Any]]
+"""``search(query, *, collection, tenant, k, mode) -> list[SearchHit-like]``."""
+
+
+class TriagerLike(Protocol):
+    def predict(self, text: str) -> Any: ...
+
+
+@dataclass
+class AgentDeps:
+    search: SearchFn
+    backend: ToolBackend
+    grounder: Grounder
+    settings: Settings
+    triager: TriagerLike | None = None
+    doc_freq: Callable[[str, str], Any] | None = None
+    """``(collection, tenant) -> (df, n)`` for the coverage signal; None disables it."""
+    permissions: frozenset[str] = frozenset({"read", "money", "escalate"})
+    llm_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def native_tools(self) -> bool:
+        """A capable model plans with LiteLLM tool calling; the local one routes deterministically."""
+        return not self.settings.llm_model.startswith("local/")
+
+    def llm_kwargs(self, purpose: str) -> dict[str, Any]:
+        return dict(self.llm_overrides.get(purpose, {}))
+
+
+def hit_to_dict(hit: Any) -> dict[str, Any]:
+    """SearchHit (or a dict) → the plain dict stored in graph state."""
+    if isinstance(hit, dict):
+        data = dict(hit)
+    elif hasattr(hit, "model_dump"):
+        data = hit.model_dump()
+    else:
+        data = {
+            k: getattr(hit, k, None) for k in ("id", "source", "title", "heading", "text", "score", "url")
+        }
+    return {
+        "id": str(data.get("id") or ""),
+        "source": str(data.get("source") or ""),
+        "title": str(data.get("title") or ""),
+        "heading": str(data.get("heading") or ""),
+        "text": str(data.get("text") or ""),
+        "score": float(data.get("score") or 0.0),
+        "url": data.get("url"),
+    }
+
+
+def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
+    """Production wiring: real retrieval, triage, database backend and embedder."""
+    from agent.tools.backend import SqlToolBackend
+    from agent.tools.seed import DEFAULT_SEED, seed_from_file
+    from retrieval.embedder import get_embedder
+
+    if "search" not in overrides:
+        from retrieval.search import search
+
+        overrides["search"] = search
+        if "doc_freq" not in overrides:
+            from agent.evidence import collection_doc_freq
+
+            overrides["doc_freq"] = collection_doc_freq
+    if "triager" not in overrides:
+        overrides["triager"] = _load_triager(settings)
+    if "backend" not in overrides:
+        backend = SqlToolBackend()
+        seed = settings.agent_seed_file or DEFAULT_SEED
+        if seed.is_file() and backend.is_empty(settings.tenant):
+            seed_from_file(seed, settings.tenant, backend.engine)
+        overrides["backend"] = backend
+    if "grounder" not in overrides:  # the embedder loads on first use, not here
+
+        def embed(texts: list[str]) -> Any:
+            return get_embedder().embed(texts)
+
+        overrides["grounder"] = Grounder(
+            embed, min_cosine=settings.min_support, min_lexical=settings.agent_min_lexical
+        )
+    return AgentDeps(settings=settings, **overrides)
+
+
+def _load_triager(settings: Settings) -> TriagerLike | None:
+    try:
+        from triage import get_triager  # type: ignore[attr-defined]
+
+        return get_triager(settings)  # type: ignore[no-any-return]
+    except Exception:  # no model and no queues file: the agent runs without triage
+        return None

@@ -1,0 +1,71 @@
+"""Retrieval evidence for the abstain decision, from retrieval alone (never from the model).
+
+Two signals, thresholds in settings (chosen on examples/acme/golden.jsonl):
+- ``cosine``: best question↔passage-unit cosine of the top passages (``Grounder.evidence``);
+- ``coverage``: IDF-weighted share of the question's content words that the top passages
+  contain. IDF comes from the tenant's collection (document frequencies, cached per
+  collection size), so a question about words the knowledge base never uses
+  ("PayPal", "hiring", "countersue") has low coverage even when its topic sounds close.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from agent.grounding import content_tokens
+
+DocFreq = tuple[dict[str, int], int]
+_cache: dict[tuple[str, str], tuple[int, DocFreq]] = {}
+_lock = threading.Lock()
+
+
+def _norm(tokens: set[str]) -> set[str]:
+    return {t.rstrip("s") for t in tokens}
+
+
+def collection_doc_freq(collection: str, tenant: str) -> DocFreq:
+    """Document frequencies of content words over the tenant's chunks (cached by point count)."""
+    from retrieval import index
+
+    client = index.get_client()
+    flt = index.tenant_filter(tenant)
+    count = int(client.count(collection, count_filter=flt, exact=True).count)
+    key = (collection, tenant)
+    with _lock:
+        cached = _cache.get(key)
+        if cached and cached[0] == count:
+            return cached[1]
+    df: dict[str, int] = {}
+    offset = None
+    while True:
+        points, offset = client.scroll(
+            collection, scroll_filter=flt, with_payload=["text"], limit=512, offset=offset
+        )
+        for p in points:
+            for t in _norm(content_tokens((p.payload or {}).get("text", ""))):
+                df[t] = df.get(t, 0) + 1
+        if offset is None:
+            break
+    with _lock:
+        _cache[key] = (count, (df, count))
+    return df, count
+
+
+def coverage(question: str, hits: list[dict[str, Any]], doc_freq: DocFreq) -> float:
+    df, n = doc_freq
+    words = _norm(content_tokens(question))
+    if not words or not hits:
+        return 0.0
+    seen = _norm({t for h in hits for t in content_tokens(h["text"])})
+
+    def idf(t: str) -> float:
+        return math.log((n + 1) / (df.get(t, 0) + 0.5))
+
+    total = sum(idf(t) for t in words)
+    return sum(idf(t) for t in words if t in seen) / total if total > 0 else 0.0
+
+
+DocFreqFn = Callable[[str, str], DocFreq]

@@ -1,0 +1,292 @@
+"""Grounding: is a sentence supported by the passage it cites?
+
+Support = embedding cosine between the sentence and the best unit of the cited passage (its
+sentences and the whole passage), AND lexical overlap (share of the sentence's content words
+found in the passage). Both thresholds live in settings. The same units give the retrieval
+evidence score used to abstain, and the extractive fallback (question-relevant passage
+sentences, cited by construction).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from agent.guard.injection import check_injection
+
+CITE_RE = re.compile(r"\[(\d{1,2})\]")
+_MOVE_CITES = re.compile(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)")
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_MD = re.compile(r"^\s*(?:[#>*+-]+|\d+[.)])\s*|[*_`]+")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "we",
+        "our",
+        "they",
+        "their",
+        "i",
+        "me",
+        "my",
+        "he",
+        "she",
+        "his",
+        "her",
+        "them",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "not",
+        "no",
+        "yes",
+        "so",
+        "than",
+        "then",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "each",
+        "also",
+        "into",
+        "about",
+        "over",
+        "after",
+        "before",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "too",
+        "very",
+        "just",
+        "up",
+        "down",
+        "out",
+        "off",
+    ]
+)
+
+
+def content_tokens(text: str) -> set[str]:
+    return {t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())}
+
+
+def cited(sentence: str) -> list[int]:
+    return [int(n) for n in CITE_RE.findall(sentence)]
+
+
+def strip_cites(sentence: str) -> str:
+    return re.sub(r"\s+([.!?,;:])", r"\1", CITE_RE.sub("", sentence)).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of model output; a citation after the full stop stays with its sentence."""
+    text = _MOVE_CITES.sub(lambda m: " " + m.group(2).strip() + m.group(1) + " ", text)
+    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+
+
+def passage_sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.splitlines():
+        line = _MD.sub("", line).strip()
+        if not line:
+            continue
+        out.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip())
+    return out
+
+
+class Support(BaseModel):
+    cosine: float
+    lexical: float
+    supported: bool
+
+
+class Grounder:
+    """Embeds passage units once (LRU by chunk id) and scores sentences against them."""
+
+    def __init__(
+        self,
+        embed: Callable[[list[str]], np.ndarray],
+        *,
+        min_cosine: float,
+        min_lexical: float,
+        cache_size: int = 2048,
+    ) -> None:
+        self.embed = embed
+        self.min_cosine = min_cosine
+        self.min_lexical = min_lexical
+        self._cache: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._size = cache_size
+        self._lock = threading.Lock()
+
+    def units(self, hit: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+        key = str(hit.get("id") or hash(hit["text"]))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        sentences = passage_sentences(hit["text"])
+        texts = [*sentences, hit["text"]]
+        vectors = self.embed(texts)
+        with self._lock:
+            self._cache[key] = (sentences, vectors)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return sentences, vectors
+
+    def prepare(self, hits: list[dict[str, Any]]) -> None:
+        """Embed all missing passages in one batch (cheaper than one call per passage)."""
+        missing = [h for h in hits if str(h.get("id") or hash(h["text"])) not in self._cache]
+        if not missing:
+            return
+        per = [passage_sentences(h["text"]) for h in missing]
+        flat = [t for sents, h in zip(per, missing, strict=True) for t in (*sents, h["text"])]
+        vectors = self.embed(flat)
+        i = 0
+        with self._lock:
+            for sents, h in zip(per, missing, strict=True):
+                n = len(sents) + 1
+                self._cache[str(h.get("id") or hash(h["text"]))] = (sents, vectors[i : i + n])
+                i += n
+
+    def evidence(self, question: str, hits: list[dict[str, Any]]) -> float:
+        """Best cosine between the question and any unit of the hits (0 when there are none)."""
+        if not hits:
+            return 0.0
+        self.prepare(hits)
+        q = self.embed([question])[0]
+        return max(float(np.max(self.units(h)[1] @ q)) for h in hits)
+
+    def support(self, sentence: str, hit: dict[str, Any], vector: np.ndarray | None = None) -> Support:
+        plain = strip_cites(sentence)
+        words = content_tokens(plain)
+        if not words:
+            return Support(cosine=0.0, lexical=0.0, supported=False)
+        _, vectors = self.units(hit)
+        v = vector if vector is not None else self.embed([plain])[0]
+        cosine = float(np.max(vectors @ v))
+        lexical = len(words & content_tokens(hit["text"])) / len(words)
+        ok = cosine >= self.min_cosine and lexical >= self.min_lexical
+        return Support(cosine=round(cosine, 4), lexical=round(lexical, 4), supported=ok)
+
+    def best_support(
+        self, sentence: str, hits: list[dict[str, Any]], vector: np.ndarray | None = None
+    ) -> tuple[int | None, Support | None]:
+        """Check the cited passage first, then the others; (1-based index, support) of the first
+        passage that supports the sentence, or (None, best attempt)."""
+        plain = strip_cites(sentence)
+        if not content_tokens(plain) or not hits:
+            return None, None
+        v = vector if vector is not None else self.embed([plain])[0]
+        order = [n for n in cited(sentence) if 1 <= n <= len(hits)]
+        order += [n for n in range(1, len(hits) + 1) if n not in order]
+        best: Support | None = None
+        for n in order:
+            s = self.support(sentence, hits[n - 1], v)
+            if s.supported:
+                return n, s
+            if best is None or s.cosine > best.cosine:
+                best = s
+        return None, best
+
+    def focus(self, question: str, hit: dict[str, Any], *, max_sentences: int) -> str:
+        """The passage cut to its ``max_sentences`` most question-relevant sentences (original
+        order): a short prompt keeps time-to-first-token low and the tiny model on topic."""
+        sentences, vectors = self.units(hit)
+        if len(sentences) <= max_sentences:
+            return hit["text"]
+        q = self.embed([question])[0]
+        scores = vectors[: len(sentences)] @ q
+        keep = sorted(np.argsort(-scores)[:max_sentences].tolist())
+        return " ".join(sentences[i] for i in keep)
+
+    def extractive(
+        self, question: str, hits: list[dict[str, Any]], *, max_sentences: int = 2
+    ) -> list[tuple[str, int]]:
+        """The passage sentences most similar to the question: [(sentence, 1-based passage index)]."""
+        self.prepare(hits)
+        q = self.embed([question])[0]
+        qwords = content_tokens(question)
+        scored: list[tuple[float, str, int]] = []
+        for n, hit in enumerate(hits, start=1):
+            sentences, vectors = self.units(hit)
+            for sentence, vec in zip(sentences, vectors[: len(sentences)], strict=True):
+                words = content_tokens(sentence)
+                headingish = not sentence.rstrip().endswith((".", "!", "?", "|")) and len(words) < 6
+                if (
+                    len(words) < 3
+                    or headingish
+                    or sentence.endswith(":")
+                    or check_injection(sentence).flagged
+                ):
+                    continue
+                overlap = len(words & qwords) / max(1, len(qwords))
+                scored.append((float(vec @ q) + 0.2 * overlap - 0.02 * (n - 1), sentence, n))
+        scored.sort(key=lambda t: -t[0])
+        picked: list[tuple[str, int]] = []
+        for _, sentence, n in scored:
+            if all(sentence != p for p, _ in picked):
+                picked.append((sentence, n))
+            if len(picked) >= max_sentences:
+                break
+        return picked

@@ -1,0 +1,1 @@
+"""One node per module; each ``make_*`` binds the deps and returns the node function."""

@@ -1,0 +1,174 @@
+"""draft: stream the model's answer over numbered passages; check each sentence as soon as it
+is complete and emit only the supported ones (custom stream events), re-cited to the passage
+that supports them. TTFT is therefore the first *verified* sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.config import get_stream_writer
+
+from agent.context import AgentDeps
+from agent.grounding import content_tokens, split_sentences, strip_cites
+from agent.state import AgentState
+
+IDK_RE = re.compile(r"\b(i don'?t know|i do not know|not (mentioned|provided|specified) in)\b", re.I)
+
+
+def numbered_context(hits: list[dict[str, Any]], texts: list[str] | None = None) -> str:
+    blocks = []
+    for i, h in enumerate(hits, start=1):
+        head = " — ".join(p for p in (h.get("title"), h.get("heading")) if p)
+        text = texts[i - 1] if texts else h["text"]
+        blocks.append(f"[{i}] {head}\n{text.strip()}")
+    return "\n\n".join(blocks)
+
+
+def is_claim(sentence: str, hits: list[dict[str, Any]]) -> bool:
+    """A sentence worth checking: not a refusal, not an echoed title/heading, not a fragment."""
+    plain = strip_cites(sentence)
+    if IDK_RE.search(plain) or " > " in plain or plain.endswith("?") or len(content_tokens(plain)) < 3:
+        return False
+    if re.match(r"^\s*(question|answer|passages?|context)\s*:", plain, re.I):
+        return False
+    heads = {
+        seg.strip().lower()
+        for h in hits
+        for p in (h.get("title") or "", h.get("heading") or "")
+        for seg in p.split(">")
+        if seg.strip()
+    }
+    return not any(plain.lower().strip(" .").startswith(head) for head in heads if len(head) > 3)
+
+
+def citation_of(hit: dict[str, Any]) -> dict[str, Any]:
+    return {k: hit.get(k) for k in ("source", "title", "heading", "url")}
+
+
+class SentenceGate:
+    """Collects verified sentences and emits them (and their first citations) as they pass."""
+
+    def __init__(
+        self,
+        deps: AgentDeps,
+        hits: list[dict[str, Any]],
+        limit: int,
+        writer: Callable[[Any], None] | None = None,
+        question: str | None = None,
+    ) -> None:
+        self.deps, self.hits, self.limit = deps, hits, limit
+        self.question_vec = deps.grounder.embed([question])[0] if question else None
+        self.writer = writer or (lambda _event: None)
+        self.sentences: list[str] = []
+        self.cited: list[int] = []
+        self.checks: list[dict[str, Any]] = []
+
+    def offer(self, sentence: str) -> None:
+        if len(self.sentences) >= self.limit or not is_claim(sentence, self.hits):
+            return
+        words = content_tokens(strip_cites(sentence))
+        for kept in self.sentences:  # near-duplicates add nothing
+            other = content_tokens(strip_cites(kept))
+            if len(words & other) / max(1, len(words | other)) >= 0.6:
+                return
+        vector = self.deps.grounder.embed([strip_cites(sentence)])[0]
+        relevance = float(vector @ self.question_vec) if self.question_vec is not None else 1.0
+        if relevance < self.deps.settings.agent_min_relevance:  # true, maybe, but not an answer
+            self.checks.append({"sentence": sentence, "passage": None, "relevance": round(relevance, 4)})
+            return
+        n, support = self.deps.grounder.best_support(sentence, self.hits, vector)
+        self.checks.append({"sentence": sentence, "passage": n, **(support.model_dump() if support else {})})
+        if n is None:
+            return
+        self.emit(sentence, n)
+
+    def emit(self, sentence: str, n: int) -> None:
+        """Emit ``sentence`` supported by passage ``n``; the marker ``[k]`` is renumbered so that
+        it points at ``citations[k-1]`` (citations are listed in order of first use)."""
+        new = n not in self.cited
+        if new:
+            self.cited.append(n)
+        body = strip_cites(sentence).rstrip()
+        end = body[-1] if body[-1:] in (".", "!", "?") else "."
+        text = f"{body.rstrip('.!?').rstrip()} [{self.cited.index(n) + 1}]{end}"
+        self.writer({"type": "token", "text": (" " if self.sentences else "") + text})
+        self.sentences.append(text)
+        if new:
+            self.writer({"type": "citation", **citation_of(self.hits[n - 1])})
+
+    @property
+    def citations(self) -> list[dict[str, Any]]:
+        return [citation_of(self.hits[n - 1]) for n in self.cited]
+
+
+def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
+    s = deps.settings
+
+    def draft(state: AgentState) -> dict[str, Any]:
+        import litellm
+
+        from deskpilot import llm
+        from deskpilot.prompts import load_prompt
+
+        hits = state["retrieved"][: s.agent_context_k]
+        prompt = load_prompt("answer", 1)
+        focused = [
+            deps.grounder.focus(state["question"], h, max_sentences=s.agent_focus_sentences) for h in hits
+        ]
+        messages = prompt.render(
+            company=s.agent_company,
+            context=numbered_context(hits, focused),
+            question=state["question"],
+            max_sentences=s.agent_max_sentences,
+        )
+        gate = SentenceGate(
+            deps, hits, s.agent_max_sentences, get_stream_writer(), question=state["question"]
+        )
+        kwargs = {"max_tokens": s.agent_draft_max_tokens} | deps.llm_kwargs("draft")
+        raw, pending = "", ""
+        for delta in llm.stream(messages, **kwargs):
+            raw += delta
+            pending += delta
+            parts = split_sentences(pending)
+            if len(parts) > 1:
+                for sentence in parts[:-1]:
+                    gate.offer(sentence)
+                pending = parts[-1]
+        if pending.strip():
+            gate.offer(pending.strip())
+        prompt_tokens = litellm.token_counter(model=s.llm_model, messages=messages)
+        completion_tokens = litellm.token_counter(model=s.llm_model, text=raw) if raw else 0
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "cost_usd": _cost(s.llm_model, prompt_tokens, completion_tokens),
+            "llm_calls": 1,
+        }
+        answer = " ".join(gate.sentences)
+        out: dict[str, Any] = {
+            "draft": raw,
+            "answer": answer,
+            "citations": gate.citations,
+            "usage": usage,
+            "prompt_refs": [prompt.ref],
+        }
+        if answer:
+            out["answer_mode"] = "generated"
+        return out
+
+    return draft
+
+
+def _cost(model: str, prompt_tokens: int, completion_tokens: int) -> float:
+    import litellm
+
+    try:
+        p, c = litellm.cost_per_token(
+            model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+        )
+        return float(p + c)
+    except Exception:  # unknown pricing
+        return 0.0

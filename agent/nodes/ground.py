@@ -1,0 +1,45 @@
+"""grounding check: keep the verified draft; if no sentence survived but retrieval is confident,
+answer extractively (passage sentences, cited by construction); otherwise abstain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage
+from langgraph.config import get_stream_writer
+
+from agent.context import AgentDeps
+from agent.nodes.draft import SentenceGate
+from agent.state import AgentState
+
+
+def make_ground(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
+    s = deps.settings
+
+    def ground(state: AgentState) -> dict[str, Any]:
+        answer = state.get("answer", "")
+        citations = state.get("citations", [])
+        if answer:
+            mode = "generated"
+        else:
+            hits = state["retrieved"][: s.agent_context_k]
+            gate = SentenceGate(deps, hits, s.agent_max_sentences, get_stream_writer())
+            for sentence, n in deps.grounder.extractive(state["question"], hits[:3], max_sentences=2):
+                gate.emit(sentence, n)
+            answer, citations = " ".join(gate.sentences), gate.citations
+            mode = "extractive" if answer else "abstained"
+        if mode == "abstained":
+            return {"answer_mode": "abstained", "route_reason": "unsupported_draft"}
+        return {
+            "answer": answer,
+            "citations": citations,
+            "answer_mode": mode,
+            "messages": [AIMessage(content=answer, additional_kwargs={"citations": citations, "mode": mode})],
+        }
+
+    return ground
+
+
+def after_ground(state: AgentState) -> Literal["escalate", "__end__"]:
+    return "escalate" if state.get("answer_mode") == "abstained" else "__end__"

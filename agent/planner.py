@@ -1,0 +1,119 @@
+"""Route a turn: answer (retrieve + draft) | tool (record lookups, refunds) | escalate.
+
+Two planners give the same output, a :class:`Plan`:
+- deterministic (the local model): ids (``ch_``, ``cus_``, ``dp_``), emails found in the
+  message, refund-intent words, requests for a human, and the triage queue;
+- native tool calling (a capable model) through LiteLLM, with the same tool catalogue.
+Money moves only for a charge id the customer wrote in the message itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.context import AgentDeps
+from agent.state import Route, usage_of
+from agent.tools.registry import ToolCall, openai_tools, validate_call
+
+REFUND_RE = re.compile(r"\b(refund|money back|reimburse|chargeback my|give me back)\w*", re.I)
+HUMAN_RE = re.compile(
+    r"\b(human|real person|live (agent|person)|speak (to|with) (an? )?(agent|someone|person|manager)|"
+    r"talk (to|with) (an? )?(agent|someone|person|manager)|representative|escalate)\b",
+    re.I,
+)
+HOWTO_RE = re.compile(r"^\s*(how|what|why|when|where|can|do|does|is|are|which)\b", re.I)
+
+
+class Plan(BaseModel):
+    route: Route
+    reason: str
+    calls: list[ToolCall] = Field(default_factory=list)
+    usage: dict[str, float] | None = None
+    prompt_ref: str | None = None
+
+
+def plan_deterministic(question: str, entities: dict[str, list[str]], triage: dict[str, Any] | None) -> Plan:
+    queue = str((triage or {}).get("queue") or "")
+    if HUMAN_RE.search(question):
+        return Plan(route="escalate", reason="asked_for_human")
+    charges = entities.get("charge_ids", [])
+    calls: list[ToolCall] = []
+    if charges and (REFUND_RE.search(question) or ("refund" in queue and not HOWTO_RE.match(question))):
+        calls.append(ToolCall(name="get_charge", args={"charge_id": charges[0]}))
+        calls.append(ToolCall(name="create_refund", args={"charge_id": charges[0]}))
+        return Plan(route="tool", reason="refund_request", calls=calls)
+    calls += [
+        ToolCall(name="get_dispute", args={"dispute_id": d}) for d in entities.get("dispute_ids", [])[:3]
+    ]
+    calls += [ToolCall(name="get_charge", args={"charge_id": c}) for c in charges[:3]]
+    calls += [
+        ToolCall(name="lookup_customer", args={"customer_id": c})
+        for c in entities.get("customer_ids", [])[:2]
+    ]
+    if not calls:
+        calls += [ToolCall(name="lookup_customer", args={"email": e}) for e in entities.get("emails", [])[:2]]
+    if calls:
+        return Plan(route="tool", reason="record_lookup", calls=calls)
+    return Plan(route="answer", reason=f"docs_question{':' + queue if queue else ''}")
+
+
+def _unmask(value: Any, kept: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for placeholder, original in kept.items():
+            value = value.replace(placeholder, original)
+    return value
+
+
+def plan_native(
+    question: str, history: list[dict[str, str]], entities: dict[str, list[str]], deps: AgentDeps
+) -> Plan:
+    from deskpilot import llm
+    from deskpilot.prompts import load_prompt
+
+    prompt = load_prompt("tool_plan")
+    messages = [*prompt.render(company=deps.settings.agent_company), *history]
+    reply = llm.chat(
+        messages,
+        tools=openai_tools(deps.permissions),
+        tool_choice="auto",
+        # litellm sends tool calls through its MCP bridge unless told not to; that bridge needs
+        # the optional `mcp` package, which deskpilot neither uses nor installs
+        _skip_mcp_handler=True,
+        **deps.llm_kwargs("plan"),
+    )
+    emails = {f"[EMAIL_{i}]": e for i, e in enumerate(entities.get("emails", []), start=1)}
+    calls: list[ToolCall] = []
+    route: Route = "answer"
+    reason = "model_chose_docs"
+    for raw in reply.extra.get("tool_calls", []):
+        fn = raw.get("function") or {}
+        try:
+            args = json.loads(fn.get("arguments") or "{}")
+        except json.JSONDecodeError:
+            continue
+        call = ToolCall(name=str(fn.get("name")), args={k: _unmask(v, emails) for k, v in args.items()})
+        try:
+            validate_call(call, deps.permissions)
+        except ValueError:
+            continue
+        if call.name == "escalate_to_human":
+            return Plan(
+                route="escalate", reason="model_escalated", usage=usage_of(reply), prompt_ref=prompt.ref
+            )
+        if call.name == "search_docs":
+            continue
+        if call.name == "create_refund" and call.args.get("charge_id") not in entities.get("charge_ids", []):
+            continue  # money only for an id the customer wrote
+        calls.append(call)
+    if calls:
+        route, reason = "tool", "model_tool_calls"
+        if any(c.name == "create_refund" for c in calls):
+            charge = next(c.args["charge_id"] for c in calls if c.name == "create_refund")
+            if not any(c.name == "get_charge" and c.args.get("charge_id") == charge for c in calls):
+                calls.insert(0, ToolCall(name="get_charge", args={"charge_id": charge}))
+            reason = "refund_request"
+    return Plan(route=route, reason=reason, calls=calls, usage=usage_of(reply), prompt_ref=prompt.ref)

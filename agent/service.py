@@ -1,0 +1,231 @@
+"""AgentService: what the API, CLI and evals call (ask / astream / resume / assist_ticket).
+
+The graph runs synchronously (llama.cpp and the sync savers are synchronous); ``astream``
+runs it in a worker thread and forwards its custom stream events. Only text that passed the
+grounding check is ever emitted, so the first ``token`` event is the first verified sentence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack
+from typing import Any
+
+from langgraph.types import Command
+
+from agent.checkpoint import open_checkpointer
+from agent.context import AgentDeps, default_deps
+from agent.graph import build_graph
+from agent.guard import extract_entities, redact
+from agent.models import AgentEvent, AgentResult, Citation, TicketAssist, Usage
+from agent.nodes.respond import money
+from deskpilot.exceptions import NotFoundError, UserInputError
+from deskpilot.settings import Settings, get_settings
+from retrieval.models import SearchHit
+
+Emit = Callable[[AgentEvent], None]
+
+
+def _put(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any], item: Any) -> None:
+    loop.call_soon_threadsafe(queue.put_nowait, item)
+
+
+class AgentService:
+    def __init__(
+        self, settings: Settings | None = None, *, deps: AgentDeps | None = None, checkpointer: Any = None
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.deps = deps or default_deps(self.settings)
+        self._stack = ExitStack()
+        if checkpointer is None:
+            checkpointer = self._stack.enter_context(open_checkpointer(self.settings))
+        self.checkpointer = checkpointer
+        self.graph = build_graph(checkpointer=checkpointer, deps=self.deps)
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> AgentService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- public API -------------------------------------------------------------------
+    def ask(
+        self, message: str, *, thread_id: str | None = None, tenant: str, collection: str | None = None
+    ) -> AgentResult:
+        payload, config = self._start(message, thread_id, tenant, collection)
+        return self._run(payload, config, None)
+
+    async def astream(
+        self, message: str, *, thread_id: str | None = None, tenant: str, collection: str | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        payload, config = self._start(message, thread_id, tenant, collection)
+        async for event in self._bridge(payload, config):
+            yield event
+
+    def resume(self, thread_id: str, *, approved: bool, tenant: str) -> AgentResult:
+        config = self._config(thread_id)
+        snapshot = self.graph.get_state(config)
+        if not snapshot.values or snapshot.values.get("tenant") != tenant:
+            raise NotFoundError(f"no thread {thread_id}")
+        if not snapshot.interrupts:
+            raise UserInputError(f"thread {thread_id} has no action waiting for approval")
+        return self._run(Command(resume={"approved": approved}), config, None)
+
+    def pending(self, thread_id: str, *, tenant: str) -> dict[str, Any] | None:
+        snapshot = self.graph.get_state(self._config(thread_id))
+        if not snapshot.values or snapshot.values.get("tenant") != tenant:
+            raise NotFoundError(f"no thread {thread_id}")
+        return snapshot.interrupts[0].value if snapshot.interrupts else None
+
+    def history(self, thread_id: str, *, tenant: str) -> list[dict[str, Any]]:
+        """Messages of a thread (redacted), with citations on assistant turns."""
+        snapshot = self.graph.get_state(self._config(thread_id))
+        if not snapshot.values or snapshot.values.get("tenant") != tenant:
+            raise NotFoundError(f"no thread {thread_id}")
+        return [
+            {
+                "id": m.id,
+                "role": "user" if m.type == "human" else "assistant",
+                "content": m.content,
+                "citations": m.additional_kwargs.get("citations", []),
+            }
+            for m in snapshot.values.get("messages", [])
+        ]
+
+    def assist_ticket(
+        self, subject: str, body: str, *, tenant: str, collection: str | None = None
+    ) -> TicketAssist:
+        from agent.assist import assist_ticket
+
+        return assist_ticket(self.deps, subject, body, tenant=tenant, collection=collection)
+
+    # --- internals ----------------------------------------------------------------------
+    @staticmethod
+    def _config(thread_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}}
+
+    def _start(
+        self, message: str, thread_id: str | None, tenant: str, collection: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        if not message or not message.strip():
+            raise UserInputError("message is empty")
+        if len(message) > self.settings.max_message_chars:
+            raise UserInputError(f"message is longer than {self.settings.max_message_chars} characters")
+        thread_id = thread_id or uuid.uuid4().hex
+        config = self._config(thread_id)
+        existing = self.graph.get_state(config).values
+        if existing and existing.get("tenant") != tenant:
+            raise NotFoundError(f"no thread {thread_id}")
+        # redact here, before the graph: checkpoints then never hold the raw message
+        redaction = redact(message.strip())
+        payload = {
+            "question": redaction.text,
+            "entities": extract_entities(redaction),
+            "pii": redaction.kinds,
+            "tenant": tenant,
+            "collection": collection or self.settings.collection,
+        }
+        return payload, config
+
+    def _run(self, payload: Any, config: dict[str, Any], emit: Emit | None) -> AgentResult:
+        thread_id = config["configurable"]["thread_id"]
+        start = time.perf_counter()
+        ttft: float | None = None
+        route, meta_sent = "answer", False
+        refs: list[str] = []
+
+        def meta() -> None:
+            nonlocal meta_sent
+            if not meta_sent and emit is not None:
+                emit(
+                    AgentEvent(
+                        event="meta",
+                        data={"thread_id": thread_id, "route": route, "prompt_version": ",".join(refs)},
+                    )
+                )
+            meta_sent = True
+
+        for mode, chunk in self.graph.stream(payload, config, stream_mode=["custom", "updates"]):
+            if mode == "updates":
+                for update in (chunk or {}).values():
+                    if isinstance(update, dict):
+                        refs.extend(r for r in update.get("prompt_refs") or [] if r not in refs)
+                continue
+            kind = chunk.get("type")
+            if kind == "route":
+                route = chunk["route"]
+                if route == "answer" and "answer@v1" not in refs:
+                    refs.append("answer@v1")
+            elif kind == "token":
+                meta()
+                ttft = ttft if ttft is not None else time.perf_counter() - start
+                if emit:
+                    emit(AgentEvent(event="token", data={"text": chunk["text"]}))
+            elif kind == "citation" and emit:
+                emit(AgentEvent(event="citation", data={k: v for k, v in chunk.items() if k != "type"}))
+        snapshot = self.graph.get_state(config)
+        result = self._result(snapshot, thread_id)
+        if result.pending_action is not None and emit is not None:
+            meta()
+            emit(AgentEvent(event="token", data={"text": result.answer}))
+        meta()
+        result.latency_s = round(time.perf_counter() - start, 4)
+        result.ttft_s = round(ttft, 4) if ttft is not None else result.latency_s
+        if emit:
+            emit(AgentEvent(event="done", data=result.done_payload()))
+        return result
+
+    @staticmethod
+    def _result(snapshot: Any, thread_id: str) -> AgentResult:
+        v = snapshot.values
+        pending = snapshot.interrupts[0].value if snapshot.interrupts else None
+        answer, mode = v.get("answer", ""), v.get("answer_mode", "")
+        if pending is not None:
+            answer = (
+                f"A refund of {money(pending['amount'], pending['currency'])} for charge {pending['charge_id']} "
+                "is ready and waits for approval by a human agent."
+            )
+            mode = "pending"
+        return AgentResult(
+            answer=answer,
+            citations=[Citation(**c) for c in v.get("citations", [])],
+            route=v.get("route", "answer"),
+            escalated=bool(v.get("escalated")),
+            thread_id=thread_id,
+            triage=v.get("triage"),
+            retrieved=[SearchHit(**h) for h in v.get("retrieved", [])],
+            pending_action=pending,
+            usage=Usage.model_validate(v.get("usage") or {}),
+            prompt_version=",".join(v.get("prompt_refs", [])),
+            answer_mode=mode,
+            evidence=float(v.get("evidence", 0.0)),
+            coverage=float(v.get("coverage", 0.0)),
+            route_reason=v.get("route_reason", ""),
+        )
+
+    async def _bridge(self, payload: Any, config: dict[str, Any]) -> AsyncIterator[AgentEvent]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[AgentEvent | BaseException | None] = asyncio.Queue()
+
+        def produce() -> None:
+            try:
+                self._run(payload, config, lambda e: _put(loop, queue, e))
+            except BaseException as exc:  # forwarded to the consumer
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+        worker = asyncio.ensure_future(asyncio.to_thread(produce))
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            await worker
