@@ -7,7 +7,6 @@ grounding check is ever emitted, so the first ``token`` event is the first verif
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -22,15 +21,12 @@ from agent.graph import build_graph
 from agent.guard import extract_entities, redact
 from agent.models import AgentEvent, AgentResult, Citation, TicketAssist, Usage
 from agent.nodes.respond import money
+from deskpilot.aio import iterate_in_thread
 from deskpilot.exceptions import NotFoundError, UserInputError
 from deskpilot.settings import Settings, get_settings
 from retrieval.models import SearchHit
 
 Emit = Callable[[AgentEvent], None]
-
-
-def _put(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any], item: Any) -> None:
-    loop.call_soon_threadsafe(queue.put_nowait, item)
 
 
 class AgentService:
@@ -210,22 +206,8 @@ class AgentService:
         )
 
     async def _bridge(self, payload: Any, config: dict[str, Any]) -> AsyncIterator[AgentEvent]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[AgentEvent | BaseException | None] = asyncio.Queue()
+        def produce(emit: Callable[[AgentEvent], None]) -> None:
+            self._run(payload, config, emit)
 
-        def produce() -> None:
-            try:
-                self._run(payload, config, lambda e: _put(loop, queue, e))
-            except BaseException as exc:  # forwarded to the consumer
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
-            finally:
-                loop.call_soon_threadsafe(queue.put_nowait, None)
-
-        worker = asyncio.ensure_future(asyncio.to_thread(produce))
-        try:
-            while (item := await queue.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            await worker
+        async for event in iterate_in_thread(produce):
+            yield event

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, summary, write_result
-from webhook import DP, TENANT, bench_env, free_port, start_server, stop
+from webhook import free_port, prepare, start_server, stop
 
 ACME = REPO / "examples" / "acme"
 FALLBACK_KB = REPO / "tests" / "fixtures" / "agent" / "kb"
@@ -80,16 +79,7 @@ def main() -> None:
     kb = ACME / "kb" if (ACME / "kb").is_dir() else FALLBACK_KB
     with tempfile.TemporaryDirectory(prefix="dp-chat-") as tmp:
         data = Path(tmp) / "data"
-        env = bench_env(data)
-        subprocess.run([DP, "ingest", str(kb), "--tenant", TENANT], env=env, check=True, capture_output=True)
-        out = subprocess.run(
-            [DP, "keys", "create", "--tenant", TENANT, "--json"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        key = json.loads(out.stdout)["api_key"]
+        key = prepare(data, kb=kb)["api_key"]
         port = free_port()
         server = start_server(data, port)
         try:

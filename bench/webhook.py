@@ -47,11 +47,12 @@ def bench_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def prepare(data_dir: Path, *, ingest: bool = True) -> dict[str, str]:
-    """Ingest the fixture KB and create a key; returns {tenant, api_key, webhook_secret}."""
+def prepare(data_dir: Path, *, kb: Path | None = KB) -> dict[str, str]:
+    """Ingest a KB (the fixture KB by default) and create a key; returns
+    {tenant, api_key, webhook_secret}."""
     env = bench_env(data_dir)
-    if ingest:
-        subprocess.run([DP, "ingest", str(KB), "--tenant", TENANT], env=env, check=True, capture_output=True)
+    if kb is not None:
+        subprocess.run([DP, "ingest", str(kb), "--tenant", TENANT], env=env, check=True, capture_output=True)
     out = subprocess.run(
         [DP, "keys", "create", "--tenant", TENANT, "--json"],
         env=env,

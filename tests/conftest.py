@@ -65,3 +65,34 @@ def _no_real_model_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: py
         raise AssertionError("unit tests may not run the real model: pass mock_response or mark integration")
 
     monkeypatch.setattr(local.LocalEngine, "_load", refuse)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (its own browser download cannot work offline).
+    Missing Chromium skips locally but fails in CI, where `make setup` installs it."""
+    import os
+    import shutil
+
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: `make system-deps` should have installed it")
+        pytest.skip("Debian chromium not installed (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -20,6 +20,7 @@ from typing import Any
 from litellm import CustomLLM
 from litellm.types.utils import GenericStreamingChunk, ModelResponse, Usage
 
+from deskpilot.aio import iterate_in_thread
 from deskpilot.exceptions import ModelError
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -206,26 +207,12 @@ class LocalLLMProvider(CustomLLM):
     async def astreaming(  # type: ignore[override]
         self, model: str, messages: list, *args: Any, **kwargs: Any
     ) -> AsyncIterator[GenericStreamingChunk]:
-        queue: asyncio.Queue[GenericStreamingChunk | BaseException | None] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
+        def produce(emit: Callable[[GenericStreamingChunk], None]) -> None:
+            for chunk in self.streaming(model, messages, *args, **kwargs):
+                emit(chunk)
 
-        def produce() -> None:
-            try:
-                for chunk in self.streaming(model, messages, *args, **kwargs):
-                    loop.call_soon_threadsafe(queue.put_nowait, chunk)
-            except BaseException as exc:  # forwarded to the consumer
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
-            finally:
-                loop.call_soon_threadsafe(queue.put_nowait, None)
-
-        worker = asyncio.create_task(asyncio.to_thread(produce))
-        try:
-            while (item := await queue.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            await worker
+        async for chunk in iterate_in_thread(produce):
+            yield chunk
 
 
 def _chunk(text: str, *, finished: bool, usage: dict[str, int] | None = None) -> GenericStreamingChunk:

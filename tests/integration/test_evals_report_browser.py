@@ -1,6 +1,5 @@
 """The HTML report renders in real Chromium (no network) and shows its plots."""
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,28 +11,6 @@ from evals.results import load_results
 from tests.fixtures.evals.support import GATE, RESULTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser() -> Any:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.skip("Debian chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_report_renders_with_plots_and_verdicts(tmp_path: Path, browser: Any) -> None:

@@ -3,7 +3,6 @@ ask, watch streamed tokens and a citation appear, give a thumbs-up, find it in t
 
 # ruff: noqa: F811  (pytest fixtures imported from tests.fixtures are parameters here)
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +15,6 @@ from tests.fixtures.api.server import running
 from tests.fixtures.api.support import Q_REFUND, TENANT, agent_kb, agent_settings, api_settings, make_service  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser() -> Any:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.skip("Debian chromium not installed (make system-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_widget_streams_an_answer_with_citation_and_stores_feedback(
