@@ -122,11 +122,12 @@ def run(n: int, concurrency: int, drain_timeout: float, workers: int) -> dict[st
 
         def start_both() -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
             server = start_server(data, port, DESKPILOT_RUN_WORKER_IN_PROCESS="false")
+            log = (data / "worker.log").open("ab")
             worker = subprocess.Popen(
                 [DP, "worker", "--workers", str(workers)],
                 env=bench_env(data, DESKPILOT_TENANT=TENANT),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
             )
             return server, worker
 
@@ -176,6 +177,7 @@ def run(n: int, concurrency: int, drain_timeout: float, workers: int) -> dict[st
                 except subprocess.TimeoutExpired:
                     proc.kill()
         states = ticket_states(data / "deskpilot.db")
+        worker_log = (data / "worker.log").read_text(errors="replace")
     receiver.server.shutdown()
     answered_2xx = {eid for eid, code in {**first, **retry}.items() if code in (200, 202)}
     ticket_ids = {f"ticket.completed:{tid}" for tid in states}
@@ -202,6 +204,7 @@ def run(n: int, concurrency: int, drain_timeout: float, workers: int) -> dict[st
         "callback_redeliveries": sum(c - 1 for c in receiver.deliveries.values()),
         "total_s": round(elapsed, 2),
         "note": "2 shared cores; tickets are off-topic so the agent abstains without an LLM call",
+        "worker_log_tail": worker_log[-2000:] if n - sum(st == "done" for st, _ in states.values()) else "",
     }
 
 

@@ -35,7 +35,7 @@ def test_no_ticket_lost_or_duplicated_across_sigkill(tmp_path: Path) -> None:
     r = json.loads(out.read_text())
     assert r["killed_after_accepted"] >= 1
     assert r["tickets_in_db"] == 40
-    assert r["lost"] == 0
+    assert r["lost"] == 0, r["worker_log_tail"]
     assert r["duplicated"] == 0
     assert r["done"] == 40
     assert r["second_full_redelivery_duplicates"] == 40
