@@ -4,6 +4,7 @@ that supports them. TTFT is therefore the first *verified* sentence."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,9 @@ from langgraph.config import get_stream_writer
 from agent.context import AgentDeps
 from agent.grounding import content_tokens, split_sentences, strip_cites
 from agent.state import AgentState
+from deskpilot.exceptions import ModelError
+
+log = logging.getLogger(__name__)
 
 IDK_RE = re.compile(r"\b(i don'?t know|i do not know|not (mentioned|provided|specified) in)\b", re.I)
 
@@ -128,14 +132,21 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         )
         kwargs = {"max_tokens": s.agent_draft_max_tokens} | deps.llm_kwargs("draft")
         raw, pending = "", ""
-        for delta in llm.stream(messages, **kwargs):
-            raw += delta
-            pending += delta
-            parts = split_sentences(pending)
-            if len(parts) > 1:
-                for sentence in parts[:-1]:
-                    gate.offer(sentence)
-                pending = parts[-1]
+        try:
+            for delta in llm.stream(messages, **kwargs):
+                raw += delta
+                pending += delta
+                parts = split_sentences(pending)
+                if len(parts) > 1:
+                    for sentence in parts[:-1]:
+                        gate.offer(sentence)
+                    pending = parts[-1]
+        except ModelError as exc:
+            # a timeout or provider outage degrades the answer, never the request: what was
+            # verified so far stands, and with nothing verified the grounding step falls back
+            # to quoting the passages (or abstains)
+            log.warning("draft model call failed, falling back: %s", exc.message)
+            pending = ""
         if pending.strip():
             gate.offer(pending.strip())
         prompt_tokens = litellm.token_counter(model=s.llm_model, messages=messages)

@@ -20,7 +20,7 @@ GOOD = "Refunds take 5 to 10 business days to appear on the customer's card stat
 BAD = "Refunds are always instant and free of charge [2]."
 
 
-def draft(text: str) -> dict[str, Any]:
+def draft(text: Any) -> dict[str, Any]:
     return {"draft": {"mock_response": text}}
 
 
@@ -45,6 +45,17 @@ def test_unsupported_draft_falls_back_to_extractive_answer(agent_settings: Any, 
     assert "business days" in r.answer and "Bananas" not in r.answer
     numbers = {n for s in sentences for n in cited(s)}
     assert numbers == set(range(1, len(r.citations) + 1))  # [k] points at citations[k-1]
+
+
+def test_model_timeout_degrades_to_a_grounded_extractive_answer(agent_settings: Any, tmp_path: Path) -> None:
+    import litellm
+
+    timeout = litellm.Timeout(message="deadline exceeded", model="local/smollm2", llm_provider="local")
+    svc = make_service(agent_settings, tmp_path, llm_overrides=draft(timeout))  #
+    r = svc.ask(Q_REFUND_TIME, tenant=TENANT)
+    assert r.answer_mode == "extractive" and not r.escalated
+    assert "business days" in r.answer
+    assert all(cited(s) for s in split_sentences(r.answer))
 
 
 def test_out_of_scope_abstains_without_calling_the_model(agent_settings: Any, tmp_path: Path) -> None:
