@@ -37,6 +37,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "body does not match the schema"},
     429: {"model": ErrorResponse, "description": "rate limited (see Retry-After)"},
 }
+# the webhook also sheds load when the queue is full
+BACKPRESSURE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorResponse,
+        "description": "ticket queue full: nothing stored, retry (see Retry-After)",
+    },
+}
 
 
 def error_json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -47,6 +47,13 @@ class RateLimitedError(UserInputError):
         self.retry_after_s = retry_after_s
 
 
+class OverloadedError(RateLimitedError):
+    """Back-pressure: the ticket queue is full; nothing was stored, retry after a while."""
+
+    code = "overloaded"
+    status = 503
+
+
 class PayloadTooLargeError(UserInputError):
     code = "payload_too_large"
     status = 413

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # vector index
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None
+    index_backend: str = Field(default="qdrant", description="qdrant (qdrant-client local/server) | edge")
 
     # LLM gateway
     llm_model: str = LOCAL_MODEL
@@ -51,16 +52,20 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 64
     embedding_backend: str = "torch-int8"
+    embedding_threads: int = Field(default=0, description="torch intra-op threads; 0 = number of cores")
 
     # retrieval
     retrieval_k: int = 6
     retrieval_mode: str = "hybrid"
     retrieval_rerank: str = Field(default="none", description="none | blend | heading | blend-heading")
+    retrieval_chunk_tokens: int = Field(default=256, description="chunk budget in word pieces (<= 256)")
 
     # triage
     triage_model_dir: Path | None = None
     triage_queues_file: Path | None = None
-    triage_priority_rules: Path | None = Field(default=None, description="YAML; default triage/rules/priority.yaml")
+    triage_priority_rules: Path | None = Field(
+        default=None, description="YAML; default triage/rules/priority.yaml"
+    )
     triage_zero_shot_threshold: float = 0.5
     triage_llm_rerank: bool = True
 
@@ -69,7 +74,9 @@ class Settings(BaseSettings):
     agent_min_lexical: float = 0.5
     agent_min_relevance: float = Field(default=0.3, description="answer sentence ↔ question cosine")
     agent_min_evidence: float = Field(default=0.40, description="abstain below this question↔passage cosine")
-    agent_min_coverage: float = Field(default=0.34, description="abstain below this IDF-weighted word coverage")
+    agent_min_coverage: float = Field(
+        default=0.34, description="abstain below this IDF-weighted word coverage"
+    )
     agent_context_k: int = 3
     agent_focus_sentences: int = 3
     agent_max_sentences: int = 3
@@ -79,6 +86,14 @@ class Settings(BaseSettings):
     checkpoint_url: str | None = Field(
         default=None,
         description="checkpointer DB; default: Postgres database_url, else $DATA_DIR/checkpoints.db",
+    )
+
+    # guard (prompt injection)
+    guard_similarity: bool = Field(default=True, description="flag messages close to known attacks")
+    guard_similarity_threshold: float = Field(default=0.62, description="max cosine to the attack index")
+    guard_llm_check: bool = Field(default=True, description="LLM check, only with a non-local model")
+    guard_cache_dir: Path | None = Field(
+        default=None, description="attack-index embeddings cache; default ~/.cache/deskpilot/guard"
     )
 
     # evals
@@ -97,6 +112,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     webhook_tolerance_s: int = 300
     run_worker_in_process: bool = True
+    max_queue_depth: int = Field(
+        default=10_000, description="webhook answers 503 + Retry-After above this many waiting tickets"
+    )
     queue_backend: str = Field(default="sqlite", description="sqlite | redis | memory")
     redis_url: str = "redis://127.0.0.1:6379/0"
 

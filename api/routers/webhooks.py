@@ -8,6 +8,7 @@ enqueue failed stays ``queued`` in the database and is re-enqueued on the next s
 from __future__ import annotations
 
 import logging
+import time
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,10 +18,10 @@ from api import signing
 from api import tickets as store
 from api.auth import cached_secrets
 from api.deps import RuntimeDep
-from api.errors import ERROR_RESPONSES
+from api.errors import BACKPRESSURE_RESPONSES, ERROR_RESPONSES
 from api.runtime import Runtime
 from api.schemas import TicketEvent, WebhookAccepted
-from deskpilot.exceptions import AuthError, UserInputError
+from deskpilot.exceptions import AuthError, OverloadedError, UserInputError
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -34,6 +35,24 @@ def _validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_depth_cache: dict[int, tuple[float, int]] = {}
+
+
+def _shed_load(rt: Runtime) -> None:
+    """Back-pressure: refuse new tickets (nothing stored) while the queue is over its bound.
+    The depth is read at most once a second, so the accept path stays one transaction."""
+    now = time.monotonic()
+    seen = _depth_cache.get(id(rt))
+    if seen is None or now - seen[0] > 1.0:
+        try:
+            seen = (now, rt.queue.depth())
+        except Exception:  # a queue we cannot measure is not a reason to refuse work
+            seen = (now, 0)
+        _depth_cache[id(rt)] = seen
+    if seen[1] >= rt.settings.max_queue_depth:
+        raise OverloadedError(f"ticket queue is full ({seen[1]} waiting); retry later", retry_after_s=30)
+
+
 def receive(rt: Runtime, tenant: str, header: str | None, raw: bytes) -> tuple[int, WebhookAccepted]:
     secrets = cached_secrets(rt.engine, tenant)
     if not secrets:  # unknown tenant: same answer as a bad signature (no tenant enumeration)
@@ -45,6 +64,7 @@ def receive(rt: Runtime, tenant: str, header: str | None, raw: bytes) -> tuple[i
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             raise UserInputError("request body is not valid JSON", code="malformed_json") from None
         raise UserInputError(_validation_message(exc), code="validation_error", status=422) from None
+    _shed_load(rt)
     ticket_id = store.accept(rt.engine, tenant, event)
     if ticket_id is None:
         return 200, WebhookAccepted(status="duplicate")
@@ -65,6 +85,7 @@ def receive(rt: Runtime, tenant: str, header: str | None, raw: bytes) -> tuple[i
             "description": "repeated event id: already accepted, not re-processed",
         },
         **{k: ERROR_RESPONSES[k] for k in (400, 401, 413, 422)},
+        **BACKPRESSURE_RESPONSES,
     },
     openapi_extra={
         "requestBody": {

@@ -110,3 +110,15 @@ def test_tickets_are_tenant_scoped(make_api: Any) -> None:
     assert api.client.get(f"/v1/tickets/{tid}", headers=api.auth()).json()["status"] == "queued"
     r = api.client.get(f"/v1/tickets/{tid}", headers=api.auth(OTHER))
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_full_queue_sheds_load_with_503_and_stores_nothing(make_api: Any) -> None:
+    api = make_api(run_worker_in_process=False, max_queue_depth=2)
+    accepted = [api.post_ticket(ticket_event(f"evt_bp{i}", f"T-bp{i}")) for i in range(2)]
+    assert [r.status_code for r in accepted] == [202, 202]
+    time.sleep(1.1)  # the depth is sampled at most once a second
+    shed = api.post_ticket(ticket_event("evt_bp2", "T-bp2"))
+    assert shed.status_code == 503, shed.text
+    assert shed.json()["error"]["code"] == "overloaded"
+    assert int(shed.headers["Retry-After"]) > 0
+    assert _ticket_rows(api) == 2  # nothing stored for the refused event: the helpdesk retries it
