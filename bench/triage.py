@@ -148,8 +148,15 @@ def rhdh(out: dict) -> None:
         "retrieval_informed": FeatureConfig(context=True, context_weight=1.0),
         "retrieval_informed_w2": FeatureConfig(context=True, context_weight=2.0),
     }
+    by_group: dict[str, list[str]] = {}
+    for r in rows:
+        by_group.setdefault(r["context_group"], []).append(r["category"])
+    ceiling = sum(max(v.count(c) for c in set(v)) for v in by_group.values()) / len(rows)
     res: dict[str, object] = {
         "n": len(rows),
+        # share of questions whose label equals the majority label of their context group:
+        # an upper bound for any router that sees only the (gold) context, not the question
+        "label_agreement_within_context_group": ceiling,
         "zero_shot_accuracy": zero_acc,
         "context": ctx_kind,
         "context_ms_per_query": ctx_ms,
@@ -187,8 +194,10 @@ def main() -> None:
     out: dict = json.loads(previous.read_text()) if previous.is_file() else {}
     for key in ("benchmark", "when", "machine"):
         out.pop(key, None)
+    load = os.getloadavg()
     out["note"] = (
-        "timings noisy: 2 cores shared with other engineers' jobs; sections from separate runs merge"
+        "timings noisy: 2 cores shared with other engineers' jobs; sections from separate runs merge; "
+        f"load average at start {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}"
     )
 
     if not args.skip_banking:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from deskpilot.exceptions import UserInputError
 from triage.calibration import fit_temperature
+from triage.embed import embed_texts
 from triage.features import ContextFn, FeatureBuilder, FeatureConfig
 from triage.metrics import classification_report, threshold_for_precision
 from triage.model import TriageModel
@@ -58,8 +59,8 @@ def _split(labels: list[str], cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]
 def _fit(
     texts: list[str], labels: list[str], emb: np.ndarray | None, ctx: list[Any] | None, cfg: TrainConfig
 ) -> tuple[FeatureBuilder, Any, Any]:
-    fb = FeatureBuilder(cfg.features).fit(texts, ctx)
-    x = fb.transform(texts, embeddings=emb, contexts=ctx)
+    fb = FeatureBuilder(cfg.features).fit(texts, ctx, embeddings=emb, labels=labels)
+    x = fb.transform(texts, embeddings=emb, contexts=ctx, training=True)
     clf = _classifier(cfg).fit(x, labels)
     return fb, clf, x
 
@@ -103,9 +104,7 @@ def train_model(
     started = time.perf_counter()
     texts = data.texts
     if cfg.features.embed and embeddings is None:
-        from retrieval.embedder import get_embedder
-
-        embeddings = get_embedder().embed(texts)
+        embeddings = embed_texts(texts)
     contexts = [context_fn(t) for t in texts] if cfg.features.context and context_fn else None
     tr, va = _split(data.labels, cfg)
     fb, clf, _ = _fit(
@@ -136,7 +135,7 @@ def train_model(
         model.features, model.classifier = fb, clf
         model._order = np.array([labels_set.index(str(c)) for c in clf.classes_])
     else:
-        x_all = fb.transform(texts, embeddings=embeddings, contexts=contexts)
+        x_all = fb.transform(texts, embeddings=embeddings, contexts=contexts, training=not len(va))
     if data.priorities and len(set(data.priorities)) >= 2:
         model.priority_classifier = _classifier(cfg).fit(x_all, data.priorities)
     report = TrainReport(

@@ -75,9 +75,9 @@ class ZeroShotClassifier:
         self.model_version = f"zeroshot-{digest}" + ("+llm" if rerank_model else "")
 
     def proba(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        from retrieval.embedder import get_embedder
+        from triage.embed import embed_texts
 
-        emb = embeddings if embeddings is not None else get_embedder().embed(texts)
+        emb = embeddings if embeddings is not None else embed_texts(texts)
         return softmax(emb @ self._vectors.T, self.temperature)
 
     def rerank(self, text: str, candidates: list[Candidate]) -> Candidate | None:
