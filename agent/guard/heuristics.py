@@ -1,0 +1,87 @@
+"""Regex heuristics for prompt injection, run on the text and on a normalised copy.
+
+Normalisation undoes cheap obfuscation: NFKC (full-width and stylised letters), zero-width and
+control characters, spaced or dotted letters (``i g n o r e``), and common leetspeak.
+Patterns cover English plus a few common phrasings in French, Spanish, German and Portuguese.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_I = re.I | re.S
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "ignore_instructions": re.compile(
+        r"\b(ignore|disregard|forget|override|bypass|skip|drop)\b.{0,40}\b(instructions?|rules|prompts?|"
+        r"guidelines|polic(y|ies)|directives?|restrictions|guardrails|safety)\b",
+        _I,
+    ),
+    "ignore_foreign": re.compile(
+        r"\b(ignore[zr]?|oublie[zr]?|ignora|ignorar|olvida|vergiss|ignoriere|esque[cç]a)\b.{0,40}"
+        r"\b(instructions?|instrucciones|instru[cç][oõ]es|anweisungen|r[eè]gles|reglas|regeln|regras)\b",
+        _I,
+    ),
+    "system_prompt": re.compile(
+        r"\b(system|hidden|initial|original|secret|developer)\s+(prompt|instructions?|message|rules)\b"
+        r"|\b(prompt|instructions?)\s+(syst[eè]me|del sistema|des systems)\b"
+        r"|\b(repeat|print|output|show|reveal)\b.{0,30}\b(text|words|everything)\s+(above|before)\b",
+        _I,
+    ),
+    "role_play": re.compile(
+        r"\b(you are now|from now on,? you|pretend (to be|you are)|act as (an?|the|my)?\s*(\w+\s){0,2}(ai|assistant|admin\w*|developer|dan|system|root|hacker|"
+        r"unfiltered|unrestricted|jailbroken|model|chatbot|gpt)\b"
+        r"|roleplay as|you are no longer)",
+        _I,
+    ),
+    "jailbreak": re.compile(
+        r"\b(jailbr[eo]a?k|developer mode|dev mode|god mode|DAN mode|do anything now|unfiltered|"
+        r"no (restrictions|limits|filters)|maintenance mode|admin mode|debug mode)\b",
+        _I,
+    ),
+    "exfiltrate": re.compile(
+        r"\b(reveal|print|show|dump|list|export|give me|send)\b.{0,30}\b(all|every|other|full)\b.{0,20}"
+        r"\b(customers?|cards?|card numbers|api keys?|secrets?|passwords?|accounts?|users?)\b",
+        _I,
+    ),
+    "mass_action": re.compile(
+        r"\b(refund|cancel|delete|transfer|approve)\b.{0,20}\b(all|every)\b.{0,30}"
+        r"\b(charges?|payments?|transactions?|accounts?|customers?|disputes?|orders?)\b",
+        _I,
+    ),
+    "new_instructions": re.compile(
+        r"\b(new|updated|real|actual) (instructions?|task|rules)\s*:|\b(note|message) to (the )?(ai|assistant|llm|bot)\b",
+        _I,
+    ),
+    "assistant_tag": re.compile(
+        r"(<\|?(im_start|system|endoftext)\|?>|\[/?INST\]|###\s*(system|instruction)|^\s*system\s*:)",
+        re.I | re.M,
+    ),
+}
+
+_INVISIBLE = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E, *range(0xE0000, 0xE0080)])
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_SPACED = re.compile(r"\b(?:\w[ .\-_*]){3,}\w\b")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    return text
+
+
+def _deleet(text: str) -> str:
+    # only words that mix letters and leet digits: amounts and ids stay as they are
+    return re.sub(
+        r"\b(?=\w*[a-z])(?=\w*[0-9@$])[\w@$]+\b", lambda m: m.group(0).translate(_LEET), text, flags=re.I
+    )
+
+
+def heuristic_hits(text: str) -> list[str]:
+    """Names of the patterns that match ``text`` or its de-obfuscated form."""
+    variants = [text]
+    norm = normalise(text)
+    for extra in (norm, _deleet(norm)):
+        if extra not in variants:
+            variants.append(extra)
+    return [name for name, pattern in PATTERNS.items() if any(pattern.search(v) for v in variants)]
