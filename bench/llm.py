@@ -37,7 +37,10 @@ def main(runs: int = 5, max_tokens: int = 64) -> None:
         # a different first line each run defeats llama.cpp's prompt-prefix cache
         return [
             {"role": "system", "content": f"Session {run}. Answer from the context in one sentence."},
-            {"role": "user", "content": f"Context:\n{context}\nQuestion: How long do I have to refund a charge?"},
+            {
+                "role": "user",
+                "content": f"Context:\n{context}\nQuestion: How long do I have to refund a charge?",
+            },
         ]
 
     prompt_tokens = len(engine._llm.tokenize(str(messages_for(0)).encode()))

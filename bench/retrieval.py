@@ -1,12 +1,13 @@
 """Retrieval benchmark on the rhdh docs and golden_dev.jsonl; writes bench/results/retrieval.json.
 
-    .venv/bin/python bench/retrieval.py [--backends torch-int8,torch] [--skip-scale] [--scale-n 100000]
+    .venv/bin/python bench/retrieval.py [--backends torch-int8,torch] [--index qdrant|edge]
+        [--skip-scale] [--scale-only] [--scale-n 100000]
 
-For each embedding backend: ingest docs/ into a fresh local index (wall time), then hit@1,
-hit@5, MRR@10 for dense, sparse, hybrid and hybrid + every reranker, on the tuning and the
-held-out split of golden_dev (split by context_group, seed 13), plus search p50/p95.
-Then search latency at --scale-n synthetic chunks in qdrant-client local mode.
-Timings are noisy: the machine's 2 cores are shared.
+For each embedding backend: ingest docs/ into a fresh index (wall time), then hit@1, hit@5,
+MRR@10 for dense, sparse, hybrid and hybrid + every reranker, on the tuning and the held-out
+split of golden_dev (split by context_group, seed 13), plus search p50/p95. Then search latency
+at --scale-n synthetic chunks, on the embedded Qdrant Edge shard (HNSW) and in qdrant-client
+local mode (brute force). Timings vary with other load on the 2 cores.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def run_quality(
-    backend: str, items: list[dict[str, Any]], splits: dict[str, list[dict[str, Any]]]
+    backend: str, items: list[dict[str, Any]], splits: dict[str, list[dict[str, Any]]], index_backend: str
 ) -> dict[str, Any]:
     from deskpilot.settings import get_settings
     from retrieval import embedder, index
@@ -44,6 +45,7 @@ def run_quality(
     tmp = tempfile.mkdtemp(prefix="bench-retrieval-")
     os.environ["DESKPILOT_DATA_DIR"] = tmp
     os.environ["DESKPILOT_EMBEDDING_BACKEND"] = backend
+    os.environ["DESKPILOT_INDEX_BACKEND"] = index_backend
     get_settings.cache_clear()
     embedder.get_embedder.cache_clear()
     index.close_clients()
@@ -55,6 +57,7 @@ def run_quality(
     again = ingest_paths([DATA / "docs"], collection="rhdh", tenant="bench", progress=False)
     reingest_s = time.perf_counter() - t
     out: dict[str, Any] = {
+        "index_backend": index_backend,
         "embedder_load_s": round(load_s, 2),
         "ingest_s": round(summary.seconds, 2),
         "reingest_unchanged_s": round(reingest_s, 2),
@@ -93,17 +96,30 @@ def run_quality(
     return out
 
 
-def run_scale(n: int, queries: int = 100) -> dict[str, Any]:
-    """Search latency in local mode at n synthetic chunks (random unit vectors, random BM25 terms)."""
+def _scale_client(backend: str, tmp: str) -> Any:
+    from qdrant_client import QdrantClient
+
+    if backend == "edge":
+        from retrieval.edge import EdgeClient
+
+        return EdgeClient(Path(tmp) / "edge")
+    return QdrantClient(location=":memory:")
+
+
+def run_scale(backend: str, n: int, queries: int) -> dict[str, Any]:
+    """Search latency at n synthetic chunks (random unit vectors, random BM25 terms, 4 tenants)
+    through the same client calls (Query API prefetch + RRF for hybrid) that ``retrieval.search`` makes."""
+    import warnings
+
     import numpy as np
-    from qdrant_client import QdrantClient, models
+    from qdrant_client import models
 
     from retrieval import index
     from retrieval.sparse import doc_vector, query_vector
 
     rng = np.random.default_rng(0)
-    vocab = [f"term{i}" for i in range(20000)]
-    client = QdrantClient(location=":memory:")
+    vocab = np.array([f"term{i}" for i in range(20000)])
+    client = _scale_client(backend, tempfile.mkdtemp(prefix="bench-scale-"))
     client.create_collection(
         "scale",
         vectors_config={index.DENSE: models.VectorParams(size=384, distance=models.Distance.COSINE)},
@@ -116,11 +132,11 @@ def run_scale(n: int, queries: int = 100) -> dict[str, Any]:
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         points = []
         for j in range(batch):
-            words = " ".join(rng.choice(vocab, 60))
+            words = " ".join(vocab[rng.integers(0, len(vocab), 60)])
             sv = doc_vector(words)
             points.append(
                 models.PointStruct(
-                    id=start + j,
+                    id=index.point_id(f"t{(start + j) % 4}", "/r", f"doc{(start + j) // 20}.md", start + j),
                     vector={
                         index.DENSE: vecs[j].tolist(),
                         index.SPARSE: models.SparseVector(indices=sv.indices, values=sv.values),
@@ -132,26 +148,39 @@ def run_scale(n: int, queries: int = 100) -> dict[str, Any]:
                     },
                 )
             )
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             client.upsert("scale", points=points, wait=True)
-    load_s = time.perf_counter() - t
+    write_s = time.perf_counter() - t
+    t = time.perf_counter()
+    if hasattr(client, "optimize"):
+        client.optimize("scale")
+    res: dict[str, Any] = {
+        "backend": backend,
+        "n": n,
+        "queries": queries,
+        "write_s": round(write_s, 1),
+        "index_build_s": round(time.perf_counter() - t, 1),
+    }
     flt = index.tenant_filter("t1")
-    res: dict[str, Any] = {"n": n, "load_s": round(load_s, 1)}
+
+    def query(vector: Any, using: str, limit: int) -> list[Any]:
+        return list(
+            client.query_points("scale", query=vector, using=using, query_filter=flt, limit=limit).points
+        )
+
     for mode in ("dense", "sparse", "hybrid"):
         lat = []
         for _ in range(queries):
             q = rng.standard_normal(384).astype(np.float32)
             q /= np.linalg.norm(q)
-            sv = query_vector(" ".join(rng.choice(vocab, 6)))
+            sv = query_vector(" ".join(vocab[rng.integers(0, len(vocab), 6)]))
             sparse = models.SparseVector(indices=sv.indices, values=sv.values)
             t = time.perf_counter()
             if mode == "dense":
-                client.query_points("scale", query=q.tolist(), using=index.DENSE, query_filter=flt, limit=10)
+                query(q.tolist(), index.DENSE, 10)
             elif mode == "sparse":
-                client.query_points("scale", query=sparse, using=index.SPARSE, query_filter=flt, limit=10)
+                query(sparse, index.SPARSE, 10)
             else:
                 client.query_points(
                     "scale",
@@ -164,8 +193,11 @@ def run_scale(n: int, queries: int = 100) -> dict[str, Any]:
                     limit=10,
                 )
             lat.append((time.perf_counter() - t) * 1000)
-        res[mode] = {"p50_ms": round(_pct(lat, 0.5), 1), "p95_ms": round(_pct(lat, 0.95), 1)}
-        print(f"  scale n={n} {mode:<7} p50 {res[mode]['p50_ms']}ms p95 {res[mode]['p95_ms']}ms", flush=True)
+        res[mode] = {"p50_ms": round(_pct(lat, 0.5), 2), "p95_ms": round(_pct(lat, 0.95), 2)}
+        print(
+            f"  scale {backend} n={n} {mode:<7} p50 {res[mode]['p50_ms']}ms p95 {res[mode]['p95_ms']}ms",
+            flush=True,
+        )
     client.close()
     return res
 
@@ -176,6 +208,9 @@ def main() -> None:
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--scale-n", type=int, default=100_000)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--local-queries", type=int, default=10)
+    ap.add_argument("--scale-only", action="store_true")
+    ap.add_argument("--index", default="qdrant", help="index backend for the quality runs: qdrant | edge")
     args = ap.parse_args()
 
     from deskpilot.offline import configure_offline_env
@@ -192,13 +227,18 @@ def main() -> None:
     splits = {"tune": tune, "heldout": held, "all": items}
     result: dict[str, Any] = {
         "n": {"tune": len(tune), "heldout": len(held), "all": len(items)},
-        "note": "timings on a shared 2-core machine; noisy",
+        "note": "2-core machine; timings vary with other load",
+        "load_average_at_start": os.getloadavg(),
         "backends": {},
     }
-    for backend in [b for b in args.backends.split(",") if b]:
-        result["backends"][backend] = run_quality(backend, items, splits)
+    for backend in [b for b in args.backends.split(",") if b and not args.scale_only]:
+        result["backends"][backend] = run_quality(backend, items, splits, args.index)
     if not args.skip_scale:
-        result["scale_local_mode"] = run_scale(args.scale_n)
+        result["scale"] = {
+            "edge": run_scale("edge", args.scale_n, queries=200),
+            # local mode scans every point in Python: seconds per query at 100k, so fewer queries
+            "qdrant-local": run_scale("qdrant", args.scale_n, queries=args.local_queries),
+        }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2))
     print(f"wrote {OUT}")

@@ -42,6 +42,22 @@ def bundled_model_path() -> Path:
     return Path(get_model_path())
 
 
+def configure_threads(threads: int = 0) -> None:
+    """Intra-op threads = ``threads`` (0: the number of cores); one inter-op thread. The
+    encoder is a single chain of ops, so extra inter-op threads only oversubscribe the cores."""
+    import contextlib
+    import os
+
+    import torch
+
+    n = threads if threads > 0 else (os.cpu_count() or 1)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    # already set, or parallel work has started: keep what is there
+    with contextlib.suppress(RuntimeError):
+        torch.set_num_interop_threads(1)
+
+
 def _quantize_int8(model: Any) -> Any:
     import torch
 
@@ -110,6 +126,7 @@ class SentenceTransformerEmbedder:
 def load_embedder(backend: str | None = None) -> SentenceTransformerEmbedder:
     """A fresh embedder (not cached); ``backend`` defaults to ``settings.embedding_backend``."""
     settings = get_settings()
+    configure_threads(settings.embedding_threads)
     path = settings.embedding_model_path or bundled_model_path()
     return SentenceTransformerEmbedder(
         path, batch_size=settings.embedding_batch_size, backend=backend or settings.embedding_backend

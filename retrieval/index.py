@@ -19,6 +19,7 @@ from deskpilot.settings import get_settings
 
 DENSE = "dense"
 SPARSE = "bm25"
+BACKENDS = ("qdrant", "edge")  # qdrant-client (local mode or a server) | embedded Qdrant Edge
 _NAMESPACE = uuid.UUID("6f1c1b1e-5d0e-4f5c-9a57-2f4e8d1c0a11")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _clients: dict[str, Any] = {}
@@ -38,6 +39,8 @@ def validate_name(kind: str, value: str) -> str:
 
 def _location_key() -> str:
     s = get_settings()
+    if s.index_backend == "edge":
+        return f"edge:{(s.data_dir / 'edge').resolve()}"
     return f"url:{s.qdrant_url}" if s.qdrant_url else f"path:{s.qdrant_path.resolve()}"
 
 
@@ -57,6 +60,12 @@ def _open(key: str) -> Any:
     from qdrant_client import QdrantClient
 
     s = get_settings()
+    if s.index_backend not in BACKENDS:
+        raise ConfigError(f"unknown index backend {s.index_backend!r}; choose one of {', '.join(BACKENDS)}")
+    if s.index_backend == "edge":
+        from retrieval.edge import EdgeClient
+
+        return EdgeClient(s.data_dir / "edge")
     if s.qdrant_url:
         api_key = s.qdrant_api_key.get_secret_value() if s.qdrant_api_key else None
         return QdrantClient(url=s.qdrant_url, api_key=api_key, timeout=30)
@@ -79,6 +88,13 @@ def close_clients() -> None:
         for client in _clients.values():
             client.close()
         _clients.clear()
+
+
+def finish_writes(collection: str) -> None:
+    """After a batch of writes: Edge builds its HNSW/payload indexes; qdrant-client needs nothing."""
+    client = get_client()
+    if hasattr(client, "optimize"):
+        client.optimize(collection)
 
 
 def is_local(client: Any) -> bool:

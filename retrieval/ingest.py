@@ -18,7 +18,7 @@ from typing import Any
 
 from deskpilot.settings import get_settings
 from retrieval import index
-from retrieval.chunking import chunk_text, embed_text
+from retrieval.chunking import MAX_TOKENS, chunk_text, embed_text
 from retrieval.embedder import get_embedder
 from retrieval.loaders import load_paths
 from retrieval.models import Chunk, Document, IngestSummary
@@ -29,8 +29,9 @@ PIPELINE_VERSION = "chunk-v1"
 EMBED_BATCH = 128
 
 
-def stored_hash(doc: Document, embedder_name: str) -> str:
-    return hashlib.sha256(f"{doc.doc_hash}|{PIPELINE_VERSION}|{embedder_name}".encode()).hexdigest()
+def stored_hash(doc: Document, embedder_name: str, chunk_tokens: int = 256) -> str:
+    pipeline = f"{PIPELINE_VERSION}|{embedder_name}" + (f"|{chunk_tokens}" if chunk_tokens != 256 else "")
+    return hashlib.sha256(f"{doc.doc_hash}|{pipeline}".encode()).hexdigest()
 
 
 def manifest(collection: str, tenant: str, root: str) -> dict[str, str]:
@@ -114,7 +115,7 @@ def ingest_paths(
             _delete_source(collection, tenant, str(root), source)
             summary.deleted += 1
         for doc in (d for d in loaded.documents if d.root == str(root)):
-            h = stored_hash(doc, embedder.name)
+            h = stored_hash(doc, embedder.name, settings.retrieval_chunk_tokens)
             if known.get(doc.source) == h:
                 summary.unchanged += 1
             else:
@@ -122,7 +123,9 @@ def ingest_paths(
 
     work: list[tuple[Document, str, bool, list[Chunk]]] = []
     for doc, h, is_update in todo:
-        chunks = chunk_text(doc.text, title=doc.title)
+        chunks = chunk_text(
+            doc.text, title=doc.title, max_tokens=min(MAX_TOKENS, settings.retrieval_chunk_tokens)
+        )
         if not chunks:
             log.warning("skipping %s: no text", doc.source)
             summary.skipped += 1
@@ -151,5 +154,7 @@ def ingest_paths(
         else:
             summary.added += 1
         summary.chunks += len(chunks)
+    if work or summary.deleted:
+        index.finish_writes(collection)
     summary.seconds = time.perf_counter() - start
     return summary

@@ -1,11 +1,17 @@
-"""``search()``: dense, sparse (BM25) or hybrid (Qdrant Query API prefetch + RRF) retrieval,
-always filtered by tenant, followed by the configured rerank stage in hybrid mode."""
+"""``search()``: dense, sparse (BM25) or hybrid retrieval, always filtered by tenant.
+
+Hybrid is one Query API call: a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each)
+fused by (weighted) reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant
+server, or the embedded Edge shard), then the configured rerank stage and, optionally, each hit
+widened with its neighbouring chunks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from deskpilot.exceptions import UserInputError
 from deskpilot.settings import get_settings
@@ -16,9 +22,20 @@ from retrieval.rerank import Reranker, get_reranker
 from retrieval.sparse import query_vector
 
 MODES = ("hybrid", "dense", "sparse")
-PREFETCH = 40  # candidates per single mode before fusion
-RRF_K = 60
 MAX_QUERY_CHARS = 2000
+
+
+class HybridParams(BaseModel):
+    """Fusion knobs; the defaults are what the tuning split of ``bench/retrieval.py`` kept."""
+
+    prefetch: int = Field(default=40, ge=1, description="candidates per single mode before fusion")
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0)
+    sparse_weight: float = Field(default=1.0, ge=0)
+    neighbours: int = Field(default=0, ge=0, description="add this many chunks either side to each hit")
+
+
+DEFAULT_PARAMS = HybridParams()
 
 
 def _hit(point: Any) -> SearchHit:
@@ -42,6 +59,53 @@ def _sparse(query: str) -> Any:
     return models.SparseVector(indices=sv.indices, values=sv.values)
 
 
+def _query(collection: str, vector: Any, using: str, flt: Any, limit: int, vectors: bool) -> list[Any]:
+    res = index.get_client().query_points(
+        collection,
+        query=vector,
+        using=using,
+        query_filter=flt,
+        limit=limit,
+        with_payload=True,
+        with_vectors=[index.DENSE] if vectors else False,
+    )
+    return list(res.points)
+
+
+def _with_neighbours(collection: str, tenant: str, hits: list[SearchHit], n: int) -> list[SearchHit]:
+    """Each hit's text widened by up to ``n`` chunks of the same document either side."""
+    payloads = {h.id: h for h in hits}
+    points = index.get_client().retrieve(collection, ids=list(payloads), with_payload=["root", "tenant"])
+    roots = {str(p.id): (p.payload or {}).get("root", "") for p in points}
+    want: dict[str, tuple[str, int]] = {}
+    for h in hits:
+        for i in range(h.chunk_index - n, h.chunk_index + n + 1):
+            if i >= 0 and i != h.chunk_index:
+                want[index.point_id(tenant, roots.get(h.id, ""), h.source, i)] = (h.source, i)
+    got = (
+        index.get_client().retrieve(collection, ids=list(want), with_payload=["text", "tenant"])
+        if want
+        else []
+    )
+    texts = {
+        want[str(p.id)]: (p.payload or {}).get("text", "")
+        for p in got
+        if (p.payload or {}).get("tenant") == tenant
+    }
+    out = []
+    for h in hits:
+        before = [
+            texts[(h.source, i)] for i in range(h.chunk_index - n, h.chunk_index) if (h.source, i) in texts
+        ]
+        after = [
+            texts[(h.source, i)]
+            for i in range(h.chunk_index + 1, h.chunk_index + n + 1)
+            if (h.source, i) in texts
+        ]
+        out.append(h.model_copy(update={"text": "\n\n".join([*before, h.text, *after])}))
+    return out
+
+
 def search(
     query: str,
     *,
@@ -50,10 +114,9 @@ def search(
     k: int = 10,
     mode: str = "hybrid",
     reranker: Reranker | str | None = None,
+    params: HybridParams | None = None,
 ) -> list[SearchHit]:
     """Best-first hits for ``query``. ``reranker`` overrides ``settings.retrieval_rerank``."""
-    from qdrant_client import models
-
     query = (query or "").strip()
     if not query:
         raise UserInputError("empty query")
@@ -63,54 +126,65 @@ def search(
     if k < 1:
         raise UserInputError("k must be at least 1")
     settings = get_settings()
+    params = params or DEFAULT_PARAMS
     collection = collection or settings.collection
     tenant = tenant or settings.tenant
     index.require_collection(collection)
-    client = index.get_client()
     flt = index.tenant_filter(tenant)
 
-    qvec: np.ndarray | None = None
-    if mode != "sparse":
-        qvec = get_embedder().embed([query])[0]
-    if mode == "dense":
-        assert qvec is not None
-        res = client.query_points(
-            collection, query=qvec.tolist(), using=index.DENSE, query_filter=flt, limit=k, with_payload=True
-        )
-        return [_hit(p) for p in res.points]
     if mode == "sparse":
         sparse = _sparse(query)
-        if not sparse.indices:
-            return []
-        res = client.query_points(
-            collection, query=sparse, using=index.SPARSE, query_filter=flt, limit=k, with_payload=True
+        hits = (
+            [_hit(p) for p in _query(collection, sparse, index.SPARSE, flt, k, False)]
+            if sparse.indices
+            else []
         )
-        return [_hit(p) for p in res.points]
+    else:
+        qvec = get_embedder().embed([query])[0]
+        if mode == "dense":
+            hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, k, False)]
+        else:
+            hits = _hybrid(query, qvec, collection, flt, k, params, reranker, settings.retrieval_rerank)
+    if params.neighbours and hits:
+        hits = _with_neighbours(collection, tenant, hits, params.neighbours)
+    return hits
 
-    assert qvec is not None
-    rr = get_reranker(reranker if reranker is not None else settings.retrieval_rerank)
+
+def _hybrid(
+    query: str,
+    qvec: np.ndarray,
+    collection: str,
+    flt: Any,
+    k: int,
+    params: HybridParams,
+    reranker: Reranker | str | None,
+    default_rerank: str,
+) -> list[SearchHit]:
+    """Query API: a dense and a sparse ``Prefetch`` fused by (weighted) RRF in the engine."""
+    from qdrant_client import models
+
+    rr = get_reranker(reranker if reranker is not None else default_rerank)
     limit = max(k, rr.candidates)
-    prefetch = [
-        models.Prefetch(query=qvec.tolist(), using=index.DENSE, filter=flt, limit=max(PREFETCH, limit)),
-    ]
+    prefetch_n = max(params.prefetch, limit)
+    prefetch = [models.Prefetch(query=qvec.tolist(), using=index.DENSE, filter=flt, limit=prefetch_n)]
+    weights = [params.dense_weight]
     sparse = _sparse(query)
     if sparse.indices:
-        prefetch.append(
-            models.Prefetch(query=sparse, using=index.SPARSE, filter=flt, limit=max(PREFETCH, limit))
-        )
-    res = client.query_points(
+        prefetch.append(models.Prefetch(query=sparse, using=index.SPARSE, filter=flt, limit=prefetch_n))
+        weights.append(params.sparse_weight)
+    equal = len(set(weights)) == 1
+    res = index.get_client().query_points(
         collection,
         prefetch=prefetch,
-        query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
+        query=models.RrfQuery(rrf=models.Rrf(k=params.rrf_k, weights=None if equal else weights)),
         query_filter=flt,
         limit=limit,
         with_payload=True,
         with_vectors=[index.DENSE] if rr.needs_vectors else False,
     )
-    hits = [_hit(p) for p in res.points]
+    points = list(res.points)
+    hits = [_hit(p) for p in points]
     vectors = None
     if rr.needs_vectors:
-        vectors = np.asarray([p.vector[index.DENSE] for p in res.points], dtype=np.float32).reshape(
-            len(hits), -1
-        )
+        vectors = np.asarray([p.vector[index.DENSE] for p in points], dtype=np.float32).reshape(len(hits), -1)
     return rr.rerank(query, qvec, hits, vectors)[:k]

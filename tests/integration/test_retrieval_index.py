@@ -1,4 +1,5 @@
-"""Ingest + search on real qdrant-client local mode with the real (bundled) embedder."""
+"""Ingest + search with the real (bundled) embedder on both index backends: real qdrant-client
+local mode and the embedded Qdrant Edge shard (``DESKPILOT_INDEX_BACKEND=edge``)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,12 @@ def _close_clients() -> Iterator[None]:
     index.close_clients()
 
 
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
+@pytest.fixture(params=["qdrant", "edge"])
+def kb(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from deskpilot.settings import get_settings
+
+    monkeypatch.setenv("DESKPILOT_INDEX_BACKEND", request.param)
+    get_settings.cache_clear()
     dst = tmp_path / "kb"
     shutil.copytree(FIXTURES, dst)
     return dst
