@@ -1,6 +1,6 @@
 """Retrieval benchmark on the rhdh docs and golden_dev.jsonl; writes bench/results/retrieval.json.
 
-    .venv/bin/python bench/retrieval.py [--backends torch-int8,torch] [--index qdrant|edge]
+    .venv/bin/python bench/retrieval.py [--backends torch-int8,torch] [--index edge|local]
         [--skip-scale] [--scale-only] [--scale-n 100000]
 
 For each embedding backend: ingest docs/ into a fresh index (wall time), then hit@1, hit@5,
@@ -210,7 +210,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--local-queries", type=int, default=10)
     ap.add_argument("--scale-only", action="store_true")
-    ap.add_argument("--index", default="qdrant", help="index backend for the quality runs: qdrant | edge")
+    ap.add_argument("--index", default="edge", help="embedded index for the quality runs: edge | local")
     args = ap.parse_args()
 
     from deskpilot.offline import configure_offline_env
@@ -239,6 +239,8 @@ def main() -> None:
             # local mode scans every point in Python: seconds per query at 100k, so fewer queries
             "qdrant-local": run_scale("qdrant", args.scale_n, queries=args.local_queries),
         }
+    if args.scale_only and OUT.is_file():  # keep the quality section of the last full run
+        result = {**json.loads(OUT.read_text()), "scale": result["scale"]}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2))
     print(f"wrote {OUT}")

@@ -11,6 +11,7 @@ indexes (``optimize()``), so filtered search stays fast at 100k+ chunks.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import threading
 from pathlib import Path
@@ -21,6 +22,11 @@ from deskpilot.exceptions import UserInputError
 
 _DIMS = "deskpilot_dims.txt"  # written last by create_collection: the collection exists
 _INDEXED = {"tenant": "keyword", "root": "keyword", "source": "keyword", "chunk_index": "integer"}
+
+
+def collection_marker(base: Path, name: str) -> Path:
+    """The file whose presence means collection ``name`` exists under ``base``."""
+    return base / name / _DIMS
 
 
 def _edge() -> Any:
@@ -70,6 +76,16 @@ class EdgeClient:
         self._shards: dict[str, Any] = {}
         self._lock = threading.RLock()
         base.mkdir(parents=True, exist_ok=True)
+        # one process at a time, like qdrant-client's local mode: a second writer would corrupt it
+        self._lockfile = (base / ".lock").open("a")
+        try:
+            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lockfile.close()
+            raise UserInputError(
+                f"the local index at {base} is in use by another process; stop it, or run a Qdrant "
+                "server and set DESKPILOT_QDRANT_URL so several processes can share the index"
+            ) from None
 
     def _shard(self, name: str) -> Any:
         with self._lock:
@@ -83,7 +99,7 @@ class EdgeClient:
 
     # collections -------------------------------------------------------------------------
     def collection_exists(self, name: str) -> bool:
-        return name in self._shards or (self.base / name / _DIMS).is_file()
+        return name in self._shards or collection_marker(self.base, name).is_file()
 
     def get_collection(self, name: str) -> Any:
         text = (self.base / name / _DIMS).read_text()
@@ -223,3 +239,6 @@ class EdgeClient:
                 shard.flush()
                 shard.close()
             self._shards.clear()
+            if not self._lockfile.closed:
+                fcntl.flock(self._lockfile, fcntl.LOCK_UN)
+                self._lockfile.close()

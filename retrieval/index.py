@@ -1,7 +1,9 @@
 """The Qdrant side: one client per storage location per process, collection schema, ids.
 
-Local mode (``settings.qdrant_path``) is the default; ``settings.qdrant_url`` (+ API key)
-selects a server. A collection is one knowledge base: a named dense vector ``dense``
+``settings.qdrant_url`` (+ API key) selects a Qdrant server through qdrant-client. Without it the
+index is embedded: by default a Qdrant Edge shard per collection (``settings.edge_path``, HNSW;
+:mod:`retrieval.edge`), or qdrant-client's local mode (``settings.qdrant_path``, brute force) with
+``index_backend="local"``. A collection is one knowledge base: a named dense vector ``dense``
 (cosine) and a sparse vector ``bm25`` with the IDF modifier. Every point carries the
 tenant, and every query filters on it.
 """
@@ -19,7 +21,7 @@ from deskpilot.settings import get_settings
 
 DENSE = "dense"
 SPARSE = "bm25"
-BACKENDS = ("qdrant", "edge")  # qdrant-client (local mode or a server) | embedded Qdrant Edge
+BACKENDS = ("edge", "local")  # embedded index without a server: Qdrant Edge | qdrant-client local mode
 _NAMESPACE = uuid.UUID("6f1c1b1e-5d0e-4f5c-9a57-2f4e8d1c0a11")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _clients: dict[str, Any] = {}
@@ -39,9 +41,11 @@ def validate_name(kind: str, value: str) -> str:
 
 def _location_key() -> str:
     s = get_settings()
+    if s.qdrant_url:
+        return f"url:{s.qdrant_url}"
     if s.index_backend == "edge":
-        return f"edge:{(s.data_dir / 'edge').resolve()}"
-    return f"url:{s.qdrant_url}" if s.qdrant_url else f"path:{s.qdrant_path.resolve()}"
+        return f"edge:{s.edge_path.resolve()}"
+    return f"path:{s.qdrant_path.resolve()}"
 
 
 def get_client() -> Any:
@@ -60,15 +64,15 @@ def _open(key: str) -> Any:
     from qdrant_client import QdrantClient
 
     s = get_settings()
+    if s.qdrant_url:
+        api_key = s.qdrant_api_key.get_secret_value() if s.qdrant_api_key else None
+        return QdrantClient(url=s.qdrant_url, api_key=api_key, timeout=30)
     if s.index_backend not in BACKENDS:
         raise ConfigError(f"unknown index backend {s.index_backend!r}; choose one of {', '.join(BACKENDS)}")
     if s.index_backend == "edge":
         from retrieval.edge import EdgeClient
 
-        return EdgeClient(s.data_dir / "edge")
-    if s.qdrant_url:
-        api_key = s.qdrant_api_key.get_secret_value() if s.qdrant_api_key else None
-        return QdrantClient(url=s.qdrant_url, api_key=api_key, timeout=30)
+        return EdgeClient(s.edge_path)
     path = s.qdrant_path
     path.mkdir(parents=True, exist_ok=True)
     try:

@@ -39,10 +39,16 @@ def _index(rt: Runtime) -> str:
         if not get_client().collection_exists(s.collection):
             raise LookupError(f"collection {s.collection!r} missing")
         return f"{s.qdrant_url} {s.collection}"
-    folder = s.qdrant_path / "collection" / s.collection
-    if not folder.is_dir():
+    # embedded stores lock their folder (a worker may hold it): look, do not open
+    if s.index_backend == "edge":
+        from retrieval.edge import collection_marker
+
+        ingested = collection_marker(s.edge_path, s.collection).is_file()
+    else:
+        ingested = (s.qdrant_path / "collection" / s.collection).is_dir()
+    if not ingested:
         raise LookupError(f"collection {s.collection!r} not ingested yet")
-    return f"local {s.collection}"
+    return f"{s.index_backend} {s.collection}"
 
 
 def _database(rt: Runtime) -> str:

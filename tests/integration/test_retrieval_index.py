@@ -1,5 +1,5 @@
 """Ingest + search with the real (bundled) embedder on both index backends: real qdrant-client
-local mode and the embedded Qdrant Edge shard (``DESKPILOT_INDEX_BACKEND=edge``)."""
+local mode (``DESKPILOT_INDEX_BACKEND=local``) and the embedded Qdrant Edge shard (the default)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _close_clients() -> Iterator[None]:
     index.close_clients()
 
 
-@pytest.fixture(params=["qdrant", "edge"])
+@pytest.fixture(params=["local", "edge"])
 def kb(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from deskpilot.settings import get_settings
 
@@ -125,7 +125,12 @@ def test_bad_queries_and_collections_are_user_errors(kb: Path) -> None:
     assert hit.url == "https://help.example.com/refunds" and hit.title == "Refund policy"
 
 
-def test_locked_local_folder_is_a_clear_user_error() -> None:
+@pytest.mark.parametrize("backend", ["local", "edge"])
+def test_locked_local_folder_is_a_clear_user_error(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deskpilot.settings import get_settings
+
+    monkeypatch.setenv("DESKPILOT_INDEX_BACKEND", backend)
+    get_settings.cache_clear()
     index.get_client()  # holds the lock on the local folder
     with pytest.raises(UserInputError, match="in use by another process"):
         index._open("second")
