@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     agent_focus_sentences: int = 3
     agent_max_sentences: int = 3
     agent_draft_max_tokens: int = 160
+    agent_extractive_lead: bool = Field(
+        default=True, description="stream the best-supported passage sentence before the model's"
+    )
     agent_company: str = "Acme Pay"
     agent_seed_file: Path | None = None
     checkpoint_url: str | None = Field(

@@ -1,6 +1,8 @@
 """draft: stream the model's answer over numbered passages; check each sentence as soon as it
 is complete and emit only the supported ones (custom stream events), re-cited to the passage
-that supports them. TTFT is therefore the first *verified* sentence."""
+that supports them. With ``agent_extractive_lead`` the best-supported passage sentence is emitted
+first, before the model has read its prompt, so TTFT (the first *verified* sentence) does not wait
+for the model; generation stops as soon as the answer is full."""
 
 from __future__ import annotations
 
@@ -70,7 +72,7 @@ class SentenceGate:
         self.checks: list[dict[str, Any]] = []
 
     def offer(self, sentence: str) -> None:
-        if len(self.sentences) >= self.limit or not is_claim(sentence, self.hits):
+        if self.full or not is_claim(sentence, self.hits):
             return
         words = content_tokens(strip_cites(sentence))
         for kept in self.sentences:  # near-duplicates add nothing
@@ -103,6 +105,10 @@ class SentenceGate:
             self.writer({"type": "citation", **citation_of(self.hits[n - 1])})
 
     @property
+    def full(self) -> bool:
+        return len(self.sentences) >= self.limit
+
+    @property
     def citations(self) -> list[dict[str, Any]]:
         return [citation_of(self.hits[n - 1]) for n in self.cited]
 
@@ -130,6 +136,12 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         gate = SentenceGate(
             deps, hits, s.agent_max_sentences, get_stream_writer(), question=state["question"]
         )
+        if s.agent_extractive_lead:
+            # the best passage sentence goes out first, cited by construction, while the model
+            # reads the prompt; the model's sentences that only repeat it are dropped by the gate
+            for sentence, n in deps.grounder.extractive(state["question"], hits, max_sentences=1):
+                gate.emit(sentence, n)
+        lead = len(gate.sentences)
         kwargs = {"max_tokens": s.agent_draft_max_tokens} | deps.llm_kwargs("draft")
         raw, pending = "", ""
         try:
@@ -141,6 +153,10 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
                     for sentence in parts[:-1]:
                         gate.offer(sentence)
                     pending = parts[-1]
+                    if gate.full or IDK_RE.search(parts[0]):
+                        # nothing more can be used: stop paying for tokens
+                        pending = ""
+                        break
         except ModelError as exc:
             # a timeout or provider outage degrades the answer, never the request: what was
             # verified so far stands, and with nothing verified the grounding step falls back
@@ -167,7 +183,7 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
             "prompt_refs": [prompt.ref],
         }
         if answer:
-            out["answer_mode"] = "generated"
+            out["answer_mode"] = "generated" if len(gate.sentences) > lead else "extractive"
         return out
 
     return draft

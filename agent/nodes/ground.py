@@ -21,7 +21,7 @@ def make_ground(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         answer = state.get("answer", "")
         citations = state.get("citations", [])
         if answer:
-            mode = "generated"
+            mode = state.get("answer_mode") or "generated"
         else:
             hits = state["retrieved"][: s.agent_context_k]
             gate = SentenceGate(deps, hits, s.agent_max_sentences, get_stream_writer())

@@ -25,7 +25,8 @@ def draft(text: Any) -> dict[str, Any]:
 
 
 def test_answer_keeps_only_supported_sentences_and_cites_them(agent_settings: Any, tmp_path: Path) -> None:
-    svc = make_service(agent_settings, tmp_path, llm_overrides=draft(f"{GOOD} {BAD}"))
+    settings = agent_settings.model_copy(update={"agent_extractive_lead": False})
+    svc = make_service(settings, tmp_path, llm_overrides=draft(f"{GOOD} {BAD}"))
     r = svc.ask(Q_REFUND_TIME, tenant=TENANT)
     assert r.route == "answer" and r.answer_mode == "generated" and not r.escalated
     assert "5 to 10 business days" in r.answer and "instant" not in r.answer
@@ -34,6 +35,27 @@ def test_answer_keeps_only_supported_sentences_and_cites_them(agent_settings: An
     assert r.prompt_version == "answer@v1"
     assert r.usage.llm_calls == 1 and r.usage.prompt_tokens > 0
     assert r.evidence >= agent_settings.agent_min_evidence
+
+
+def test_extractive_lead_streams_first_and_model_adds_only_new_supported_sentences(
+    agent_settings: Any, tmp_path: Path
+) -> None:
+    """The best passage sentence is the first token event, before any model output; a model
+    sentence repeating it is dropped, a new supported one is kept, an unsupported one removed."""
+    extra = "The processing fee of the original charge is not returned when you refund [1]."
+    svc = make_service(agent_settings, tmp_path, llm_overrides=draft(f"{GOOD} {extra} {BAD}"))
+    events = asyncio.run(_collect(svc.astream(Q_REFUND_TIME, tenant=TENANT)))
+    tokens = [e.data["text"] for e in events if e.event == "token"]
+    assert tokens and "5 to 10 business days" in tokens[0]
+    done = next(e.data for e in events if e.event == "done")
+    answer = done["answer"]
+    assert answer.count("business days to appear") == 1  # the model's repeat was dropped
+    assert "processing fee" in answer and "instant" not in answer
+    assert all(cited(x) for x in split_sentences(answer))
+
+
+async def _collect(stream: Any) -> list[Any]:
+    return [e async for e in stream]
 
 
 def test_unsupported_draft_falls_back_to_extractive_answer(agent_settings: Any, tmp_path: Path) -> None:
