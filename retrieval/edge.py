@@ -38,20 +38,26 @@ def _edge() -> Any:
 
 
 def _condition(cond: Any) -> Any:
+    """One qdrant-client condition as an Edge one; anything else is refused, never dropped
+    (a silently widened filter could cross tenants)."""
     e = _edge()
-    if getattr(cond, "must", None) is not None or getattr(cond, "should", None) is not None:
+    if hasattr(cond, "must") and hasattr(cond, "must_not"):  # a nested Filter
         return convert_filter(cond)
-    if cond.match is not None:
-        return e.FieldCondition(key=cond.key, match=e.MatchValue(cond.match.value))
-    if cond.range is not None:
-        r = cond.range
-        return e.FieldCondition(key=cond.key, range=e.RangeFloat(gte=r.gte, gt=r.gt, lte=r.lte, lt=r.lt))
-    raise UserInputError(f"edge backend: unsupported filter condition on {cond.key!r}")
+    match, rng = getattr(cond, "match", None), getattr(cond, "range", None)
+    if match is not None and type(match).__name__ == "MatchValue":
+        return e.FieldCondition(key=cond.key, match=e.MatchValue(match.value))
+    if rng is not None and type(rng).__name__ == "Range":
+        return e.FieldCondition(
+            key=cond.key, range=e.RangeFloat(gte=rng.gte, gt=rng.gt, lte=rng.lte, lt=rng.lt)
+        )
+    raise UserInputError(f"edge backend: unsupported filter condition {cond!r}")
 
 
 def convert_filter(flt: Any) -> Any:
     if flt is None:
         return None
+    if getattr(flt, "min_should", None) is not None:
+        raise UserInputError("edge backend: min_should filters are not supported")
     e = _edge()
     parts = {}
     for name in ("must", "should", "must_not"):
@@ -75,6 +81,7 @@ class EdgeClient:
         self.search_threads = search_threads
         self._shards: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._closed = False
         base.mkdir(parents=True, exist_ok=True)
         # one process at a time, like qdrant-client's local mode: a second writer would corrupt it
         self._lockfile = (base / ".lock").open("a")
@@ -89,12 +96,13 @@ class EdgeClient:
 
     def _shard(self, name: str) -> Any:
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the Edge index client is closed")
             shard = self._shards.get(name)
             if shard is None:
-                path = self.base / name
-                if not path.is_dir():
+                if not collection_marker(self.base, name).is_file():
                     raise UserInputError(f"unknown collection {name!r}: ingest documents into it first")
-                shard = self._shards[name] = _edge().EdgeShard.load(str(path))
+                shard = self._shards[name] = _edge().EdgeShard.load(str(self.base / name))
             return shard
 
     # collections -------------------------------------------------------------------------
@@ -115,11 +123,16 @@ class EdgeClient:
         config = e.EdgeConfig(vectors=dense, sparse_vectors=sparse, max_search_threads=self.search_threads)
         path = self.base / name
         with self._lock:
-            self._shards[name] = shard = e.EdgeShard.create(str(path), config)
-            (path / _DIMS).write_text(" ".join(f"{k}={v.size}" for k, v in vectors_config.items()))
+            if path.exists():  # a create that died before its marker: start it again
+                shutil.rmtree(path)
+            shard = e.EdgeShard.create(str(path), config)
             for field, kind in _INDEXED.items():
                 schema = e.PayloadSchemaType.Keyword if kind == "keyword" else e.PayloadSchemaType.Integer
                 shard.update(e.UpdateOperation.create_field_index(field, schema))
+            shard.flush()
+            # the marker goes last: only a complete collection exists
+            (path / _DIMS).write_text(" ".join(f"{k}={v.size}" for k, v in vectors_config.items()))
+            self._shards[name] = shard
 
     def create_payload_index(self, name: str, field: str, schema: Any) -> None:
         """Done by :meth:`create_collection` already."""
@@ -214,7 +227,9 @@ class EdgeClient:
                 )
                 for p in prefetch
             ]
-            fused = e.Fusion.Rrf(k=rrf.k if rrf.k is not None else 60, weights=rrf.weights)
+            fused = e.Fusion.Rrf(
+                k=rrf.k if rrf.k is not None else 2, weights=rrf.weights
+            )  # qdrant's default k
             req = e.QueryRequest(
                 limit=limit,
                 query=fused,
@@ -235,10 +250,16 @@ class EdgeClient:
 
     def close(self) -> None:
         with self._lock:
-            for shard in self._shards.values():
-                shard.flush()
-                shard.close()
-            self._shards.clear()
-            if not self._lockfile.closed:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                for shard in self._shards.values():
+                    try:
+                        shard.flush()
+                    finally:
+                        shard.close()
+            finally:
+                self._shards.clear()
                 fcntl.flock(self._lockfile, fcntl.LOCK_UN)
                 self._lockfile.close()

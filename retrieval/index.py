@@ -113,7 +113,14 @@ def collection_exists(name: str) -> bool:
 
 def require_collection(name: str) -> None:
     if not collection_exists(name):
-        raise UserInputError(f"unknown collection {name!r}: ingest documents into it first")
+        s = get_settings()
+        hint = ""
+        if not s.qdrant_url and s.index_backend == "edge" and (s.qdrant_path / "collection" / name).is_dir():
+            hint = (
+                f" (a qdrant-client local-mode index of it exists in {s.qdrant_path}: set "
+                "DESKPILOT_INDEX_BACKEND=local to use it, or ingest again)"
+            )
+        raise UserInputError(f"unknown collection {name!r}: ingest documents into it first{hint}")
 
 
 def ensure_collection(name: str, dim: int) -> None:
