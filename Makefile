@@ -9,10 +9,11 @@ export HF_HUB_OFFLINE := 1
 export RAGAS_DO_NOT_TRACK := true
 export DESKPILOT_DATA_DIR ?= $(CURDIR)/.deskpilot
 ACME    := examples/acme
+RHDH    := $(CURDIR)/../shared/datasets/rhdh
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: setup system-deps demo serve ingest-demo train-demo test test-unit test-integration lint bench eval clean
+.PHONY: setup system-deps demo serve ingest-demo train-demo test test-unit test-integration lint bench bench-service eval eval-rhdh clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -60,13 +61,29 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# component benchmarks (each writes bench/results/<name>.json); run them one at a time on 2 cores
 bench: setup
 	$(BIN)/python bench/llm.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/triage.py
+	$(BIN)/python bench/guard.py
+	$(BIN)/python bench/agent.py
+
+# service benchmarks: real `deskpilot serve` / `worker` processes on loopback, bounded
+bench-service: setup
+	$(BIN)/python bench/chat.py
+	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/crash.py --n 500
+	$(BIN)/python bench/load.py
 
 eval: setup
 	$(DP) eval run --dataset $(ACME)/golden.jsonl --gate evals/gates/acme.yaml --out $(DESKPILOT_DATA_DIR)/eval/latest
+
+# the eval gate over all 306 RHDH dev questions (docs ingested into collection `rhdh`)
+eval-rhdh: setup
+	$(DP) ingest $(RHDH)/docs --collection rhdh
+	DESKPILOT_TRIAGE_QUEUES_FILE=$(RHDH)/categories.yaml $(DP) eval run --dataset $(RHDH)/golden_dev.jsonl \
+	  --collection rhdh --gate evals/gates/rhdh.yaml --out $(DESKPILOT_DATA_DIR)/eval/rhdh
 
 clean:
 	rm -rf $(VENV) .deskpilot .pytest_cache .mypy_cache .ruff_cache
