@@ -239,8 +239,12 @@ def main() -> None:
             # local mode scans every point in Python: seconds per query at 100k, so fewer queries
             "qdrant-local": run_scale("qdrant", args.scale_n, queries=args.local_queries),
         }
-    if args.scale_only and OUT.is_file():  # keep the quality section of the last full run
-        result = {**json.loads(OUT.read_text()), "scale": result["scale"]}
+    if OUT.is_file() and (args.scale_only or args.skip_scale):  # keep the other section of the last run
+        previous = json.loads(OUT.read_text())
+        if args.scale_only:
+            result = {**previous, "scale": result["scale"]}
+        elif "scale" in previous:
+            result["scale"] = previous["scale"]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2))
     print(f"wrote {OUT}")

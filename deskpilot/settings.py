@@ -99,7 +99,9 @@ class Settings(BaseSettings):
 
     # guard (prompt injection)
     guard_similarity: bool = Field(default=True, description="flag messages close to known attacks")
-    guard_similarity_threshold: float = Field(default=0.44, description="max cosine to the attack index")
+    guard_similarity_threshold: float = Field(
+        default=0.42, description="max cosine to the attack index (bench/guard.py picks it on its tune split)"
+    )
     guard_llm_check: bool = Field(default=True, description="LLM check, only with a non-local model")
     guard_cache_dir: Path | None = Field(
         default=None, description="attack-index embeddings cache; default ~/.cache/deskpilot/guard"

@@ -48,7 +48,10 @@ def test_similarity_flags_a_paraphrased_jailbreak(monkeypatch: pytest.MonkeyPatc
     verdict = check_injection(text)
     assert verdict.flagged
     benign = check_injection("How long does a refund take to reach my card?")
-    assert not benign.flagged and benign.similarity is not None and benign.similarity < 0.44
+    from deskpilot.settings import get_settings
+
+    threshold = get_settings().guard_similarity_threshold
+    assert not benign.flagged and benign.similarity is not None and benign.similarity < threshold
 
 
 @pytest.mark.parametrize(
