@@ -54,16 +54,22 @@ def collection_doc_freq(collection: str, tenant: str) -> DocFreq:
     return df, count
 
 
-def coverage(question: str, hits: list[dict[str, Any]], doc_freq: DocFreq) -> float:
+def idf_weight(doc_freq: DocFreq) -> Callable[[str], float]:
+    """IDF of a content word in the tenant's collection (plural folded): rare words weigh most."""
     df, n = doc_freq
+
+    def idf(t: str) -> float:
+        return math.log((n + 1) / (df.get(t.rstrip("s"), 0) + 0.5))
+
+    return idf
+
+
+def coverage(question: str, hits: list[dict[str, Any]], doc_freq: DocFreq) -> float:
     words = _norm(content_tokens(question))
     if not words or not hits:
         return 0.0
     seen = _norm({t for h in hits for t in content_tokens(h["text"])})
-
-    def idf(t: str) -> float:
-        return math.log((n + 1) / (df.get(t, 0) + 0.5))
-
+    idf = idf_weight(doc_freq)
     total = sum(idf(t) for t in words)
     return sum(idf(t) for t in words if t in seen) / total if total > 0 else 0.0
 

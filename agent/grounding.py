@@ -159,6 +159,7 @@ class Support(BaseModel):
     cosine: float
     lexical: float
     supported: bool
+    weighted_lexical: float | None = None  # IDF-weighted share of the words found, when weights given
 
 
 class Grounder:
@@ -217,7 +218,16 @@ class Grounder:
         q = self.embed([question])[0]
         return max(float(np.max(self.units(h)[1] @ q)) for h in hits)
 
-    def support(self, sentence: str, hit: dict[str, Any], vector: np.ndarray | None = None) -> Support:
+    def support(
+        self,
+        sentence: str,
+        hit: dict[str, Any],
+        vector: np.ndarray | None = None,
+        weight: Callable[[str], float] | None = None,
+    ) -> Support:
+        """Supported = close in meaning to a unit of the passage AND most of its words are in the
+        passage; with ``weight`` (IDF) also most of its *rare* words, so a sentence that pads a
+        claim the passage lacks ("the CEO's personal email is ...") with common words fails."""
         plain = strip_cites(sentence)
         words = content_tokens(plain)
         if not words:
@@ -225,12 +235,27 @@ class Grounder:
         _, vectors = self.units(hit)
         v = vector if vector is not None else self.embed([plain])[0]
         cosine = float(np.max(vectors @ v))
-        lexical = len(words & content_tokens(hit["text"])) / len(words)
+        found = words & content_tokens(hit["text"])
+        lexical = len(found) / len(words)
         ok = cosine >= self.min_cosine and lexical >= self.min_lexical
-        return Support(cosine=round(cosine, 4), lexical=round(lexical, 4), supported=ok)
+        weighted = None
+        if weight is not None:
+            total = sum(weight(t) for t in words)
+            weighted = sum(weight(t) for t in found) / total if total > 0 else lexical
+            ok = ok and weighted >= self.min_lexical
+        return Support(
+            cosine=round(cosine, 4),
+            lexical=round(lexical, 4),
+            supported=ok,
+            weighted_lexical=None if weighted is None else round(weighted, 4),
+        )
 
     def best_support(
-        self, sentence: str, hits: list[dict[str, Any]], vector: np.ndarray | None = None
+        self,
+        sentence: str,
+        hits: list[dict[str, Any]],
+        vector: np.ndarray | None = None,
+        weight: Callable[[str], float] | None = None,
     ) -> tuple[int | None, Support | None]:
         """Check the cited passage first, then the others; (1-based index, support) of the first
         passage that supports the sentence, or (None, best attempt)."""
@@ -242,7 +267,7 @@ class Grounder:
         order += [n for n in range(1, len(hits) + 1) if n not in order]
         best: Support | None = None
         for n in order:
-            s = self.support(sentence, hits[n - 1], v)
+            s = self.support(sentence, hits[n - 1], v, weight)
             if s.supported:
                 return n, s
             if best is None or s.cosine > best.cosine:

@@ -20,6 +20,7 @@ from deskpilot.exceptions import ModelError
 
 log = logging.getLogger(__name__)
 
+MAX_REJECTED = 2  # unsupported model sentences after which the rest of the draft is not read
 IDK_RE = re.compile(r"\b(i don'?t know|i do not know|not (mentioned|provided|specified) in)\b", re.I)
 
 
@@ -63,8 +64,9 @@ class SentenceGate:
         limit: int,
         writer: Callable[[Any], None] | None = None,
         question: str | None = None,
+        weight: Callable[[str], float] | None = None,
     ) -> None:
-        self.deps, self.hits, self.limit = deps, hits, limit
+        self.deps, self.hits, self.limit, self.weight = deps, hits, limit, weight
         self.question_vec = deps.grounder.embed([question])[0] if question else None
         self.writer = writer or (lambda _event: None)
         self.sentences: list[str] = []
@@ -84,7 +86,7 @@ class SentenceGate:
         if relevance < self.deps.settings.agent_min_relevance:  # true, maybe, but not an answer
             self.checks.append({"sentence": sentence, "passage": None, "relevance": round(relevance, 4)})
             return
-        n, support = self.deps.grounder.best_support(sentence, self.hits, vector)
+        n, support = self.deps.grounder.best_support(sentence, self.hits, vector, self.weight)
         self.checks.append({"sentence": sentence, "passage": n, **(support.model_dump() if support else {})})
         if n is None:
             return
@@ -107,6 +109,11 @@ class SentenceGate:
     @property
     def full(self) -> bool:
         return len(self.sentences) >= self.limit
+
+    @property
+    def rejected(self) -> int:
+        """Model sentences checked and not kept (irrelevant or unsupported)."""
+        return sum(1 for c in self.checks if c["passage"] is None)
 
     @property
     def citations(self) -> list[dict[str, Any]]:
@@ -133,8 +140,13 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
             question=state["question"],
             max_sentences=s.agent_max_sentences,
         )
+        weight = None
+        if deps.doc_freq is not None:
+            from agent.evidence import idf_weight
+
+            weight = idf_weight(deps.doc_freq(state.get("collection") or s.collection, state["tenant"]))
         gate = SentenceGate(
-            deps, hits, s.agent_max_sentences, get_stream_writer(), question=state["question"]
+            deps, hits, s.agent_max_sentences, get_stream_writer(), question=state["question"], weight=weight
         )
         if s.agent_extractive_lead:
             # the best passage sentence goes out first, cited by construction, while the model
@@ -153,8 +165,8 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
                     for sentence in parts[:-1]:
                         gate.offer(sentence)
                     pending = parts[-1]
-                    if gate.full or IDK_RE.search(parts[0]):
-                        # nothing more can be used: stop paying for tokens
+                    if gate.full or gate.rejected >= MAX_REJECTED or IDK_RE.search(parts[0]):
+                        # full, off track, or giving up: stop paying for tokens
                         pending = ""
                         break
         except ModelError as exc:

@@ -54,6 +54,17 @@ def test_extractive_lead_streams_first_and_model_adds_only_new_supported_sentenc
     assert all(cited(x) for x in split_sentences(answer))
 
 
+def test_draft_stops_after_two_unsupported_sentences(agent_settings: Any, tmp_path: Path) -> None:
+    """An off-track draft is not read to the end: the supported third sentence never arrives,
+    and the answer falls back to quoting the passage."""
+    settings = agent_settings.model_copy(update={"agent_extractive_lead": False})
+    off_track = "Refunds are always instant and free [1]. Refunds never reach the card at all [1]."
+    svc = make_service(settings, tmp_path, llm_overrides=draft(f"{off_track} {GOOD}"))
+    r = svc.ask(Q_REFUND_TIME, tenant=TENANT)
+    assert r.answer_mode == "extractive" and "instant" not in r.answer
+    assert "business days" in r.answer
+
+
 async def _collect(stream: Any) -> list[Any]:
     return [e async for e in stream]
 
