@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +39,9 @@ def windows(text: str) -> list[str]:
     return out[:MAX_WINDOWS]
 
 
-def index_texts() -> list[str]:
-    return [" ".join(a.text.split()[:WINDOW_WORDS]) for a in attacks_in("index")]
+@lru_cache(maxsize=1)
+def index_texts() -> tuple[str, ...]:
+    return tuple(" ".join(a.text.split()[:WINDOW_WORDS]) for a in attacks_in("index"))
 
 
 def _cache_dir() -> Path:
@@ -47,19 +49,25 @@ def _cache_dir() -> Path:
     return configured or Path.home() / ".cache" / "deskpilot" / "guard"
 
 
-def benign_texts() -> list[str]:
+@lru_cache(maxsize=1)
+def benign_texts() -> tuple[str, ...]:
     """Ordinary support requests that look like attacks on the surface (shipped data file)."""
     path = Path(__file__).resolve().parent / "data" / "benign_support.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def _matrix(kind: str, texts: list[str]) -> np.ndarray:
+@lru_cache(maxsize=8)
+def _digest(embedder_name: str, texts: tuple[str, ...]) -> str:
+    return hashlib.sha1("\n".join([embedder_name, *texts]).encode("utf-8")).hexdigest()[:16]
+
+
+def _matrix(kind: str, texts: tuple[str, ...]) -> np.ndarray:
     """(n, dim) embeddings of ``texts``, cached in memory and on disk by embedder + content."""
     from retrieval.embedder import get_embedder
 
     embedder = get_embedder()
-    digest = hashlib.sha1("\n".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:16]
+    digest = _digest(embedder.name, texts)
     with _lock:
         if digest in _matrix_cache:
             return _matrix_cache[digest]
@@ -70,7 +78,7 @@ def _matrix(kind: str, texts: list[str]) -> np.ndarray:
             if loaded.shape[0] == len(texts):
                 matrix = loaded.astype(np.float32)
         if matrix is None:
-            matrix = embedder.embed(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+            matrix = embedder.embed(list(texts)) if texts else np.zeros((0, embedder.dim), np.float32)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 np.save(path, matrix)
