@@ -110,7 +110,7 @@ class EdgeClient:
         return name in self._shards or collection_marker(self.base, name).is_file()
 
     def get_collection(self, name: str) -> Any:
-        text = (self.base / name / _DIMS).read_text()
+        text = collection_marker(self.base, name).read_text()
         vectors = {k: SimpleNamespace(size=int(v)) for k, v in (part.split("=") for part in text.split())}
         return SimpleNamespace(config=SimpleNamespace(params=SimpleNamespace(vectors=vectors)))
 
@@ -131,7 +131,9 @@ class EdgeClient:
                 shard.update(e.UpdateOperation.create_field_index(field, schema))
             shard.flush()
             # the marker goes last: only a complete collection exists
-            (path / _DIMS).write_text(" ".join(f"{k}={v.size}" for k, v in vectors_config.items()))
+            collection_marker(self.base, name).write_text(
+                " ".join(f"{k}={v.size}" for k, v in vectors_config.items())
+            )
             self._shards[name] = shard
 
     def create_payload_index(self, name: str, field: str, schema: Any) -> None:

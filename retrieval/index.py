@@ -111,11 +111,22 @@ def collection_exists(name: str) -> bool:
     return bool(get_client().collection_exists(name))
 
 
+def stored_on_disk(name: str, backend: str) -> bool:
+    """Whether embedded ``backend`` holds collection ``name``, looked up without opening (and
+    so locking) the store, which another process such as a worker may hold."""
+    s = get_settings()
+    if backend == "edge":
+        from retrieval.edge import collection_marker
+
+        return collection_marker(s.edge_path, name).is_file()
+    return (s.qdrant_path / "collection" / name).is_dir()
+
+
 def require_collection(name: str) -> None:
     if not collection_exists(name):
         s = get_settings()
         hint = ""
-        if not s.qdrant_url and s.index_backend == "edge" and (s.qdrant_path / "collection" / name).is_dir():
+        if not s.qdrant_url and s.index_backend == "edge" and stored_on_disk(name, "local"):
             hint = (
                 f" (a qdrant-client local-mode index of it exists in {s.qdrant_path}: set "
                 "DESKPILOT_INDEX_BACKEND=local to use it, or ingest again)"

@@ -2,8 +2,8 @@
 
 Hybrid is one Query API call: a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each)
 fused by (weighted) reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant
-server, or the embedded Edge shard), then the configured rerank stage and, optionally, each hit
-widened with its neighbouring chunks.
+server, or the embedded Edge shard), then the configured rerank stage. (Widening hits with their
+neighbouring chunks was measured on the tuning split and did not help, so it is not kept.)
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ class HybridParams(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     sparse_weight: float = Field(default=1.0, ge=0)
-    neighbours: int = Field(default=0, ge=0, description="add this many chunks either side to each hit")
 
 
 DEFAULT_PARAMS = HybridParams()
@@ -59,51 +58,11 @@ def _sparse(query: str) -> Any:
     return models.SparseVector(indices=sv.indices, values=sv.values)
 
 
-def _query(collection: str, vector: Any, using: str, flt: Any, limit: int, vectors: bool) -> list[Any]:
+def _query(collection: str, vector: Any, using: str, flt: Any, limit: int) -> list[Any]:
     res = index.get_client().query_points(
-        collection,
-        query=vector,
-        using=using,
-        query_filter=flt,
-        limit=limit,
-        with_payload=True,
-        with_vectors=[index.DENSE] if vectors else False,
+        collection, query=vector, using=using, query_filter=flt, limit=limit, with_payload=True
     )
     return list(res.points)
-
-
-def _with_neighbours(collection: str, tenant: str, hits: list[SearchHit], n: int) -> list[SearchHit]:
-    """Each hit's text widened by up to ``n`` chunks of the same document either side."""
-    payloads = {h.id: h for h in hits}
-    points = index.get_client().retrieve(collection, ids=list(payloads), with_payload=["root", "tenant"])
-    roots = {str(p.id): (p.payload or {}).get("root", "") for p in points}
-    want: dict[str, tuple[str, int]] = {}
-    for h in hits:
-        for i in range(h.chunk_index - n, h.chunk_index + n + 1):
-            if i >= 0 and i != h.chunk_index:
-                want[index.point_id(tenant, roots.get(h.id, ""), h.source, i)] = (h.source, i)
-    got = (
-        index.get_client().retrieve(collection, ids=list(want), with_payload=["text", "tenant"])
-        if want
-        else []
-    )
-    texts = {
-        want[str(p.id)]: (p.payload or {}).get("text", "")
-        for p in got
-        if (p.payload or {}).get("tenant") == tenant
-    }
-    out = []
-    for h in hits:
-        before = [
-            texts[(h.source, i)] for i in range(h.chunk_index - n, h.chunk_index) if (h.source, i) in texts
-        ]
-        after = [
-            texts[(h.source, i)]
-            for i in range(h.chunk_index + 1, h.chunk_index + n + 1)
-            if (h.source, i) in texts
-        ]
-        out.append(h.model_copy(update={"text": "\n\n".join([*before, h.text, *after])}))
-    return out
 
 
 def search(
@@ -134,19 +93,13 @@ def search(
 
     if mode == "sparse":
         sparse = _sparse(query)
-        hits = (
-            [_hit(p) for p in _query(collection, sparse, index.SPARSE, flt, k, False)]
-            if sparse.indices
-            else []
-        )
+        hits = [_hit(p) for p in _query(collection, sparse, index.SPARSE, flt, k)] if sparse.indices else []
     else:
         qvec = get_embedder().embed([query])[0]
         if mode == "dense":
-            hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, k, False)]
+            hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, k)]
         else:
             hits = _hybrid(query, qvec, collection, flt, k, params, reranker, settings.retrieval_rerank)
-    if params.neighbours and hits:
-        hits = _with_neighbours(collection, tenant, hits, params.neighbours)
     return hits
 
 

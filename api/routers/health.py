@@ -39,14 +39,9 @@ def _index(rt: Runtime) -> str:
         if not get_client().collection_exists(s.collection):
             raise LookupError(f"collection {s.collection!r} missing")
         return f"{s.qdrant_url} {s.collection}"
-    # embedded stores lock their folder (a worker may hold it): look, do not open
-    if s.index_backend == "edge":
-        from retrieval.edge import collection_marker
+    from retrieval.index import stored_on_disk
 
-        ingested = collection_marker(s.edge_path, s.collection).is_file()
-    else:
-        ingested = (s.qdrant_path / "collection" / s.collection).is_dir()
-    if not ingested:
+    if not stored_on_disk(s.collection, s.index_backend):
         raise LookupError(f"collection {s.collection!r} not ingested yet")
     return f"{s.index_backend} {s.collection}"
 
