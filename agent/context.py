@@ -53,7 +53,8 @@ def hit_to_dict(hit: Any) -> dict[str, Any]:
         data = hit.model_dump()
     else:
         data = {
-            k: getattr(hit, k, None) for k in ("id", "source", "title", "heading", "text", "score", "url")
+            k: getattr(hit, k, None)
+            for k in ("id", "source", "title", "heading", "text", "score", "url", "also_in")
         }
     return {
         "id": str(data.get("id") or ""),
@@ -63,6 +64,7 @@ def hit_to_dict(hit: Any) -> dict[str, Any]:
         "text": str(data.get("text") or ""),
         "score": float(data.get("score") or 0.0),
         "url": data.get("url"),
+        "also_in": [str(s) for s in data.get("also_in") or []],
     }
 
 

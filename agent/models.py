@@ -14,6 +14,7 @@ class Citation(BaseModel):
     title: str = ""
     heading: str = ""
     url: str | None = None
+    also_in: list[str] = Field(default_factory=list, description="other guides with the same passage")
 
 
 class Usage(BaseModel):

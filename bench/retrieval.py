@@ -66,14 +66,22 @@ def run_quality(
         "unchanged_on_reingest": again.unchanged,
         "modes": {},
     }
-    configs = [("dense", "none"), ("sparse", "none")] + [("hybrid", name) for name in RERANKERS]
-    for mode, rr in configs:
+    # (mode, reranker, near-duplicate threshold): None = the default (settings.retrieval_dedupe), 2 = off
+    configs: list[tuple[str, str, float | None]] = [("dense", "none", None), ("sparse", "none", None)]
+    configs += [("hybrid", name, None) for name in RERANKERS]
+    configs += [("dense", "none", 2.0), ("sparse", "none", 2.0), ("hybrid", "none", 2.0)]
+    configs += [("hybrid", "none", 0.95), ("hybrid", "none", 0.9)]
+    for mode, rr, dedupe in configs:
         label = mode if mode != "hybrid" else f"hybrid+{rr}"
+        if dedupe is not None:
+            label += "+no-dedupe" if dedupe > 1 else f"+dedupe{dedupe:g}"
         ranks: dict[str, int | None] = {}
         lat: list[float] = []
         for it in items:
             t = time.perf_counter()
-            hits = search(it["question"], collection="rhdh", tenant="bench", k=10, mode=mode, reranker=rr)
+            hits = search(
+                it["question"], collection="rhdh", tenant="bench", k=10, mode=mode, reranker=rr, dedupe=dedupe
+            )
             lat.append((time.perf_counter() - t) * 1000)
             ranks[it["id"]] = first_hit_rank(hits, it)
         res: dict[str, Any] = {

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     retrieval_k: int = 6
     retrieval_mode: str = "hybrid"
     retrieval_rerank: str = Field(default="none", description="none | blend | heading | blend-heading")
+    retrieval_dedupe: float = Field(
+        default=0.8,
+        gt=0,
+        description="fold a hit into a better one sharing this share of its words (retrieval.dedupe); > 1: off",
+    )
     retrieval_chunk_tokens: int = Field(default=256, description="chunk budget in word pieces (<= 256)")
 
     # triage

@@ -16,6 +16,7 @@ class RetrievedContext(BaseModel):
     text: str
     score: float = 0.0
     heading: str = ""
+    also_in: list[str] = Field(default_factory=list)
 
 
 class CaseRecord(BaseModel):
@@ -83,7 +84,9 @@ def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseR
         **base_record(case, config_hash),
         answer=result.answer or "",
         retrieved=[
-            RetrievedContext(source=h.source, text=h.text, score=float(h.score), heading=h.heading)
+            RetrievedContext(
+                source=h.source, text=h.text, score=float(h.score), heading=h.heading, also_in=list(h.also_in)
+            )
             for h in result.retrieved
         ],
         citations=[c.source for c in result.citations],

@@ -2,7 +2,8 @@
 
 A retrieved chunk is a *hit* for a golden item when its source is one of the item's
 ``source_docs`` and it shares at least half of the smaller token set with one of the
-item's ``reference_contexts`` (tokens: lowercase alphanumeric runs).
+item's ``reference_contexts`` (tokens: lowercase alphanumeric runs). A result that stands
+for near-identical passages in several guides (``also_in``) has each of them as a source.
 """
 
 from __future__ import annotations
@@ -49,9 +50,13 @@ def is_hit(source: str, text: str, source_docs: Sequence[str], contexts: Sequenc
 
 
 def first_hit_rank(hits: Iterable[Any], item: dict[str, Any]) -> int | None:
-    """1-based rank of the first hit (objects with ``.source`` and ``.text``), or None."""
+    """1-based rank of the first hit (objects with ``.source`` and ``.text``), or None.
+
+    A hit that folded near-duplicates (``.also_in``, see :mod:`retrieval.dedupe`) counts for
+    each of those sources too, judged on the text it shows."""
     for rank, hit in enumerate(hits, start=1):
-        if is_hit(hit.source, hit.text, item["source_docs"], item["reference_contexts"]):
+        sources = [hit.source, *(getattr(hit, "also_in", None) or [])]
+        if any(is_hit(s, hit.text, item["source_docs"], item["reference_contexts"]) for s in sources):
             return rank
     return None
 

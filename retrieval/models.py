@@ -33,6 +33,9 @@ class SearchHit(BaseModel):
     score: float
     url: str | None = None
     chunk_index: int = 0
+    also_in: list[str] = Field(
+        default_factory=list, description="other sources holding a near-identical passage (retrieval.dedupe)"
+    )
 
 
 class IngestSummary(BaseModel):

@@ -2,8 +2,11 @@
 
 Hybrid is one Query API call: a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each)
 fused by (weighted) reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant
-server, or the embedded Edge shard), then the configured rerank stage. (Widening hits with their
-neighbouring chunks was measured on the tuning split and did not help, so it is not kept.)
+server, or the embedded Edge shard), then the configured rerank stage. Every mode then folds
+near-duplicate passages (the same section repeated in several guides) into one hit that cites
+them all (:mod:`retrieval.dedupe`; ``settings.retrieval_dedupe``, > 1 turns it off). (Widening
+hits with their neighbouring chunks was measured on the tuning split and did not help, so it
+is not kept.)
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pydantic import BaseModel, Field
 from deskpilot.exceptions import UserInputError
 from deskpilot.settings import get_settings
 from retrieval import index
+from retrieval.dedupe import CANDIDATES, collapse
 from retrieval.embedder import get_embedder
 from retrieval.models import SearchHit
 from retrieval.rerank import Reranker, get_reranker
@@ -74,8 +78,10 @@ def search(
     mode: str = "hybrid",
     reranker: Reranker | str | None = None,
     params: HybridParams | None = None,
+    dedupe: float | None = None,
 ) -> list[SearchHit]:
-    """Best-first hits for ``query``. ``reranker`` overrides ``settings.retrieval_rerank``."""
+    """Best-first hits for ``query``. ``reranker`` overrides ``settings.retrieval_rerank`` and
+    ``dedupe`` the near-duplicate threshold ``settings.retrieval_dedupe``."""
     query = (query or "").strip()
     if not query:
         raise UserInputError("empty query")
@@ -90,17 +96,19 @@ def search(
     tenant = tenant or settings.tenant
     index.require_collection(collection)
     flt = index.tenant_filter(tenant)
+    threshold = settings.retrieval_dedupe if dedupe is None else dedupe
+    n = max(k, CANDIDATES) if threshold <= 1 else k  # enough candidates for k distinct passages
 
     if mode == "sparse":
         sparse = _sparse(query)
-        hits = [_hit(p) for p in _query(collection, sparse, index.SPARSE, flt, k)] if sparse.indices else []
+        hits = [_hit(p) for p in _query(collection, sparse, index.SPARSE, flt, n)] if sparse.indices else []
     else:
         qvec = get_embedder().embed([query])[0]
         if mode == "dense":
-            hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, k)]
+            hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, n)]
         else:
-            hits = _hybrid(query, qvec, collection, flt, k, params, reranker, settings.retrieval_rerank)
-    return hits
+            hits = _hybrid(query, qvec, collection, flt, n, params, reranker, settings.retrieval_rerank)
+    return collapse(hits, threshold)[:k]
 
 
 def _hybrid(

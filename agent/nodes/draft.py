@@ -51,7 +51,8 @@ def is_claim(sentence: str, hits: list[dict[str, Any]]) -> bool:
 
 
 def citation_of(hit: dict[str, Any]) -> dict[str, Any]:
-    return {k: hit.get(k) for k in ("source", "title", "heading", "url")}
+    cite = {k: hit.get(k) for k in ("source", "title", "heading", "url")}
+    return {**cite, "also_in": list(hit.get("also_in") or [])}
 
 
 class SentenceGate:

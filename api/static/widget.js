@@ -90,6 +90,7 @@
     const panel = $("#citation-panel");
     const body = panel.querySelector(".body");
     body.replaceChildren(el("strong", "", c.title || c.source), el("div", "", c.heading || ""), el("code", "", c.source));
+    if (c.also_in && c.also_in.length) body.appendChild(el("div", "also-in", "Same passage in: " + c.also_in.join(", ")));
     panel.hidden = false;
   }
   $("#citation-panel .close").addEventListener("click", () => { $("#citation-panel").hidden = true; });

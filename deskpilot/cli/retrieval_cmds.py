@@ -31,7 +31,9 @@ def ingest(
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:
-    return hit.model_dump(include={"id", "source", "title", "heading", "text", "score", "url", "chunk_index"})
+    return hit.model_dump(
+        include={"id", "source", "title", "heading", "text", "score", "url", "chunk_index", "also_in"}
+    )
 
 
 def _read_queries(path: Path) -> list[tuple[str, str]]:
@@ -90,6 +92,8 @@ def search(
         where = f"{hit.source}" + (f" § {hit.heading}" if hit.heading else "")
         snippet = " ".join(hit.text.split())[:160]
         typer.echo(f"{rank:>2}. {hit.score:.4f}  {where}\n    {snippet}")
+        if hit.also_in:
+            typer.echo(f"    also in: {', '.join(hit.also_in)}")
 
 
 def register(app: typer.Typer) -> None:

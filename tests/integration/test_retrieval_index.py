@@ -134,3 +134,17 @@ def test_locked_local_folder_is_a_clear_user_error(backend: str, monkeypatch: py
     index.get_client()  # holds the lock on the local folder
     with pytest.raises(UserInputError, match="in use by another process"):
         index._open("second")
+
+
+def test_a_passage_repeated_in_two_guides_is_one_hit_citing_both(kb: Path) -> None:
+    shared = (kb / "refunds.md").read_text(encoding="utf-8")
+    (kb / "refunds-copy.md").write_text(shared.replace("# ", "# Copy of ", 1), encoding="utf-8")
+    ingest_paths([kb], collection="kb", tenant="t", progress=False)
+    hits = search("refund within 120 days", collection="kb", tenant="t", k=5)
+    sources = [h.source for h in hits]
+    assert sources.count("refunds.md") + sources.count("refunds-copy.md") >= 1
+    top = hits[0]
+    assert top.source in {"refunds.md", "refunds-copy.md"}
+    assert set(top.also_in) == {"refunds.md", "refunds-copy.md"} - {top.source}
+    raw = search("refund within 120 days", collection="kb", tenant="t", k=5, dedupe=2.0)
+    assert {raw[0].source, raw[1].source} == {"refunds.md", "refunds-copy.md"} and not raw[0].also_in
