@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from deskpilot.exceptions import ConfigError
@@ -109,20 +108,3 @@ def test_cli_train_then_settings_load_the_model(tmp_path: Path) -> None:
     )
     assert ev.returncode == 0, ev.stderr
     assert json.loads(ev.stdout)["accuracy"] > 0.8  # training data: a sanity check, not a score
-
-
-def test_single_ticket_embedding_uses_one_thread_and_restores() -> None:
-    import torch
-
-    from retrieval.embedder import get_embedder
-    from triage.embed import embed_texts
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    try:
-        one = embed_texts(["my card was charged twice"])
-        assert torch.get_num_threads() == 2
-        ref = get_embedder().embed(["my card was charged twice"])
-        np.testing.assert_allclose(one, ref, atol=1e-4)
-    finally:
-        torch.set_num_threads(before)
