@@ -18,7 +18,7 @@ from typing import Any
 from agent.grounding import content_tokens
 
 DocFreq = tuple[dict[str, int], int]
-_cache: dict[tuple[str, str], tuple[int, DocFreq]] = {}
+_cache: dict[tuple[str, str], tuple[tuple[int, int], DocFreq]] = {}
 _lock = threading.Lock()
 
 
@@ -27,30 +27,22 @@ def _norm(tokens: set[str]) -> set[str]:
 
 
 def collection_doc_freq(collection: str, tenant: str) -> DocFreq:
-    """Document frequencies of content words over the tenant's chunks (cached by point count)."""
+    """Document frequencies of content words over the tenant's chunks (cached per content version)."""
     from retrieval import index
 
-    client = index.get_client()
-    flt = index.tenant_filter(tenant)
-    count = int(client.count(collection, count_filter=flt, exact=True).count)
+    version = index.content_version(collection, tenant)
+    count = version[1]
     key = (collection, tenant)
     with _lock:
         cached = _cache.get(key)
-        if cached and cached[0] == count:
+        if cached and cached[0] == version:
             return cached[1]
     df: dict[str, int] = {}
-    offset = None
-    while True:
-        points, offset = client.scroll(
-            collection, scroll_filter=flt, with_payload=["text"], limit=512, offset=offset
-        )
-        for p in points:
-            for t in _norm(content_tokens((p.payload or {}).get("text", ""))):
-                df[t] = df.get(t, 0) + 1
-        if offset is None:
-            break
+    for text in index.iter_texts(collection, tenant):
+        for t in _norm(content_tokens(text)):
+            df[t] = df.get(t, 0) + 1
     with _lock:
-        _cache[key] = (count, (df, count))
+        _cache[key] = (version, (df, count))
     return df, count
 
 

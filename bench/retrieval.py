@@ -66,21 +66,35 @@ def run_quality(
         "unchanged_on_reingest": again.unchanged,
         "modes": {},
     }
-    # (mode, reranker, near-duplicate threshold): None = the default (settings.retrieval_dedupe), 2 = off
-    configs: list[tuple[str, str, float | None]] = [("dense", "none", None), ("sparse", "none", None)]
-    configs += [("hybrid", name, None) for name in RERANKERS]
-    configs += [("dense", "none", 2.0), ("sparse", "none", 2.0), ("hybrid", "none", 2.0)]
-    configs += [("hybrid", "none", 0.95), ("hybrid", "none", 0.9)]
-    for mode, rr, dedupe in configs:
+    # (mode, reranker, near-duplicate threshold, spelling): None = the default in settings;
+    # threshold 2 = no folding
+    configs: list[tuple[str, str, float | None, bool | None]] = [
+        ("dense", "none", None, None),
+        ("sparse", "none", None, None),
+    ]
+    configs += [("hybrid", name, None, None) for name in RERANKERS]
+    configs += [("dense", "none", 2.0, False), ("sparse", "none", 2.0, False), ("hybrid", "none", 2.0, False)]
+    configs += [("hybrid", "none", None, False), ("hybrid", "none", 2.0, None)]
+    configs += [("hybrid", "none", 0.95, None), ("hybrid", "none", 0.9, None)]
+    for mode, rr, dedupe, spelling in configs:
         label = mode if mode != "hybrid" else f"hybrid+{rr}"
         if dedupe is not None:
             label += "+no-dedupe" if dedupe > 1 else f"+dedupe{dedupe:g}"
+        if spelling is False:
+            label += "+no-spelling"
         ranks: dict[str, int | None] = {}
         lat: list[float] = []
         for it in items:
             t = time.perf_counter()
             hits = search(
-                it["question"], collection="rhdh", tenant="bench", k=10, mode=mode, reranker=rr, dedupe=dedupe
+                it["question"],
+                collection="rhdh",
+                tenant="bench",
+                k=10,
+                mode=mode,
+                reranker=rr,
+                dedupe=dedupe,
+                spelling=spelling,
             )
             lat.append((time.perf_counter() - t) * 1000)
             ranks[it["id"]] = first_hit_rank(hits, it)

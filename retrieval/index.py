@@ -14,6 +14,7 @@ import atexit
 import re
 import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from deskpilot.exceptions import ConfigError, UserInputError
@@ -25,6 +26,7 @@ BACKENDS = ("edge", "local")  # embedded index without a server: Qdrant Edge | q
 _NAMESPACE = uuid.UUID("6f1c1b1e-5d0e-4f5c-9a57-2f4e8d1c0a11")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _clients: dict[str, Any] = {}
+_generations: dict[str, int] = {}  # ingests finished by this process, per collection
 _lock = threading.Lock()
 
 
@@ -95,7 +97,10 @@ def close_clients() -> None:
 
 
 def finish_writes(collection: str) -> None:
-    """After a batch of writes: Edge builds its HNSW/payload indexes; qdrant-client needs nothing."""
+    """After a batch of writes: Edge builds its HNSW/payload indexes; qdrant-client needs nothing.
+    Also bumps the collection's write generation (see :func:`content_version`)."""
+    with _lock:
+        _generations[collection] = _generations.get(collection, 0) + 1
     client = get_client()
     if hasattr(client, "optimize"):
         client.optimize(collection)
@@ -164,3 +169,29 @@ def tenant_filter(tenant: str, **match: Any) -> Any:
     for key, value in match.items():
         must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
     return models.Filter(must=must)  # type: ignore[arg-type]
+
+
+def content_version(collection: str, tenant: str) -> tuple[int, int]:
+    """A cache key for statistics over a tenant's chunks (vocabulary, document frequencies):
+    (ingests this process finished into the collection, the tenant's exact point count). An
+    ingest by another process against a shared server shows only through the count."""
+    flt = tenant_filter(tenant)
+    count = int(get_client().count(collection, count_filter=flt, exact=True).count)
+    with _lock:
+        return _generations.get(collection, 0), count
+
+
+def iter_texts(collection: str, tenant: str, fields: tuple[str, ...] = ("text",)) -> Iterator[str]:
+    """Every point's ``fields`` payload of one tenant, joined by newlines, page by page."""
+    client = get_client()
+    flt = tenant_filter(tenant)
+    offset = None
+    while True:
+        points, offset = client.scroll(
+            collection, scroll_filter=flt, with_payload=list(fields), limit=512, offset=offset
+        )
+        for p in points:
+            payload = p.payload or {}
+            yield "\n".join(str(payload.get(f) or "") for f in fields)
+        if offset is None:
+            break

@@ -1,7 +1,8 @@
 """``search()``: dense, sparse (BM25) or hybrid retrieval, always filtered by tenant.
 
-Hybrid is one Query API call: a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each)
-fused by (weighted) reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant
+The query's misspelt words are first corrected against the tenant's own vocabulary
+(:mod:`retrieval.spelling`; ``settings.retrieval_spelling``). Hybrid is one Query API call:
+a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each) fused by (weighted) reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant
 server, or the embedded Edge shard), then the configured rerank stage. Every mode then folds
 near-duplicate passages (the same section repeated in several guides) into one hit that cites
 them all (:mod:`retrieval.dedupe`; ``settings.retrieval_dedupe``, > 1 turns it off). (Widening
@@ -24,6 +25,7 @@ from retrieval.embedder import get_embedder
 from retrieval.models import SearchHit
 from retrieval.rerank import Reranker, get_reranker
 from retrieval.sparse import query_vector
+from retrieval.spelling import collection_speller
 
 MODES = ("hybrid", "dense", "sparse")
 MAX_QUERY_CHARS = 2000
@@ -79,9 +81,10 @@ def search(
     reranker: Reranker | str | None = None,
     params: HybridParams | None = None,
     dedupe: float | None = None,
+    spelling: bool | None = None,
 ) -> list[SearchHit]:
-    """Best-first hits for ``query``. ``reranker`` overrides ``settings.retrieval_rerank`` and
-    ``dedupe`` the near-duplicate threshold ``settings.retrieval_dedupe``."""
+    """Best-first hits for ``query``. ``reranker``, ``dedupe`` (near-duplicate threshold) and
+    ``spelling`` override ``settings.retrieval_rerank`` / ``_dedupe`` / ``_spelling``."""
     query = (query or "").strip()
     if not query:
         raise UserInputError("empty query")
@@ -96,6 +99,8 @@ def search(
     tenant = tenant or settings.tenant
     index.require_collection(collection)
     flt = index.tenant_filter(tenant)
+    if settings.retrieval_spelling if spelling is None else spelling:
+        query = collection_speller(collection, tenant).correct(query)
     threshold = settings.retrieval_dedupe if dedupe is None else dedupe
     n = max(k, CANDIDATES) if threshold <= 1 else k  # enough candidates for k distinct passages
 

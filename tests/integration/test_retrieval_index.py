@@ -148,3 +148,25 @@ def test_a_passage_repeated_in_two_guides_is_one_hit_citing_both(kb: Path) -> No
     assert set(top.also_in) == {"refunds.md", "refunds-copy.md"} - {top.source}
     raw = search("refund within 120 days", collection="kb", tenant="t", k=5, dedupe=2.0)
     assert {raw[0].source, raw[1].source} == {"refunds.md", "refunds-copy.md"} and not raw[0].also_in
+
+
+def test_misspelt_query_words_are_corrected_against_the_tenants_vocabulary(kb: Path) -> None:
+    ingest_paths([kb], collection="kb", tenant="t", progress=False)
+    typo = "zorbalx"  # transposed 'zorblax', a word only webhooks.md uses
+    assert search(typo, collection="kb", tenant="t", k=3, mode="sparse", spelling=False) == []
+    fixed = search(typo, collection="kb", tenant="t", k=3, mode="sparse")
+    assert fixed and fixed[0].source == "webhooks.md"
+    # the vocabulary follows the collection: a word ingested later is found misspelt too
+    assert search("quibbelflux", collection="kb", tenant="t", k=3, mode="sparse") == []
+    # an edit that keeps the number of chunks (one before, one after): the count alone would miss it
+    (kb / "payouts.txt").write_text(
+        "Payout schedule\n\nPayouts now arrive hourly via quibbleflux transfers.\n"
+    )
+    before = index.content_version("kb", "t")
+    ingest_paths([kb], collection="kb", tenant="t", progress=False)
+    assert index.content_version("kb", "t")[1] == before[1]
+    later = search("quibbelflux", collection="kb", tenant="t", k=3, mode="sparse")
+    assert later and later[0].source == "payouts.txt"
+    # another tenant's vocabulary is its own
+    ingest_paths([kb / "refunds.md"], collection="kb", tenant="other", progress=False)
+    assert search(typo, collection="kb", tenant="other", k=3, mode="sparse") == []
