@@ -33,6 +33,9 @@ class AgentDeps:
     triager: TriagerLike | None = None
     doc_freq: Callable[[str, str], Any] | None = None
     """``(collection, tenant) -> (df, n)`` for the coverage signal; None disables it."""
+    spell: Callable[[str, str, str], str] | None = None
+    """``(text, collection, tenant) -> text`` with misspelt words corrected, as search does, so
+    the evidence signals judge the question that was searched; None: the text as typed."""
     permissions: frozenset[str] = frozenset({"read", "money", "escalate"})
     llm_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -82,6 +85,8 @@ def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
             from agent.evidence import collection_doc_freq
 
             overrides["doc_freq"] = collection_doc_freq
+        if "spell" not in overrides and settings.retrieval_spelling:
+            overrides["spell"] = _spell
     if "triager" not in overrides:
         overrides["triager"] = _load_triager(settings)
     if "backend" not in overrides:
@@ -99,6 +104,12 @@ def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
             embed, min_cosine=settings.min_support, min_lexical=settings.agent_min_lexical
         )
     return AgentDeps(settings=settings, **overrides)
+
+
+def _spell(text: str, collection: str, tenant: str) -> str:
+    from retrieval.spelling import collection_speller
+
+    return collection_speller(collection, tenant).correct(text)
 
 
 def _load_triager(settings: Settings) -> TriagerLike | None:

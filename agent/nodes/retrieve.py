@@ -30,14 +30,14 @@ def make_retrieve(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
             if data["text"].strip():
                 hits.append(data)
         top = hits[: s.agent_context_k]
-        evidence = deps.grounder.evidence(state["question"], top)
+        collection = state.get("collection") or s.collection
+        question = state["question"]
+        if deps.spell is not None and top:  # judge the question search saw, typos corrected
+            question = deps.spell(question, collection, state["tenant"])
+        evidence = deps.grounder.evidence(question, top)
         cover = 1.0
         if deps.doc_freq is not None and top:
-            cover = coverage(
-                state["question"],
-                top,
-                deps.doc_freq(state.get("collection") or s.collection, state["tenant"]),
-            )
+            cover = coverage(question, top, deps.doc_freq(collection, state["tenant"]))
         return {"retrieved": hits, "evidence": round(evidence, 4), "coverage": round(cover, 4)}
 
     return retrieve

@@ -54,3 +54,13 @@ def test_instructions_inside_a_kb_document_trigger_no_tool(agent_settings: Any, 
     assert r.route == "answer" and r.pending_action is None
     assert "ch_evil999" not in r.answer
     assert svc.deps.backend.get_charge(TENANT, "ch_evil999").amount_refunded == 0
+
+
+def test_a_misspelt_question_is_judged_as_searched(agent_settings: Any, tmp_path: Path) -> None:
+    typed = "How long does a refnd take to apear on a card statment?"
+    svc = make_service(agent_settings, tmp_path)
+    r = svc.ask(typed, tenant=TENANT)
+    assert r.route == "answer" and "refunds.md" in {c.source for c in r.citations}, r
+    raw = make_service(agent_settings, tmp_path, spell=None).ask(typed, tenant=TENANT)
+    # as typed, the three misspelt words are unknown to the KB and drag the coverage down
+    assert r.coverage > raw.coverage and r.evidence >= raw.evidence
