@@ -11,39 +11,37 @@ Two signals, thresholds in settings (chosen on examples/acme/golden.jsonl):
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from agent.grounding import content_tokens
+from retrieval.collection_cache import CollectionCache
 
 DocFreq = tuple[dict[str, int], int]
-_cache: dict[tuple[str, str], tuple[tuple[int, int], DocFreq]] = {}
-_lock = threading.Lock()
 
 
 def _norm(tokens: set[str]) -> set[str]:
     return {t.rstrip("s") for t in tokens}
 
 
-def collection_doc_freq(collection: str, tenant: str) -> DocFreq:
-    """Document frequencies of content words over the tenant's chunks (cached per content version)."""
+def _build_doc_freq(collection: str, tenant: str) -> DocFreq:
     from retrieval import index
 
-    version = index.content_version(collection, tenant)
-    count = version[1]
-    key = (collection, tenant)
-    with _lock:
-        cached = _cache.get(key)
-        if cached and cached[0] == version:
-            return cached[1]
     df: dict[str, int] = {}
+    n = 0
     for text in index.iter_texts(collection, tenant):
+        n += 1
         for t in _norm(content_tokens(text)):
             df[t] = df.get(t, 0) + 1
-    with _lock:
-        _cache[key] = (version, (df, count))
-    return df, count
+    return df, n
+
+
+_doc_freqs: CollectionCache[DocFreq] = CollectionCache(_build_doc_freq)
+
+
+def collection_doc_freq(collection: str, tenant: str) -> DocFreq:
+    """Document frequencies of content words over the tenant's chunks (cached per content version)."""
+    return _doc_freqs.get(collection, tenant)
 
 
 def idf_weight(doc_freq: DocFreq) -> Callable[[str], float]:

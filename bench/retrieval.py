@@ -74,7 +74,11 @@ def run_quality(
     ]
     configs += [("hybrid", name, None, None) for name in RERANKERS]
     configs += [("dense", "none", 2.0, False), ("sparse", "none", 2.0, False), ("hybrid", "none", 2.0, False)]
-    configs += [("hybrid", "none", None, False), ("hybrid", "none", 2.0, None)]
+    configs += [
+        ("sparse", "none", None, False),
+        ("hybrid", "none", None, False),
+        ("hybrid", "none", 2.0, None),
+    ]
     configs += [("hybrid", "none", 0.95, None), ("hybrid", "none", 0.9, None)]
     for mode, rr, dedupe, spelling in configs:
         label = mode if mode != "hybrid" else f"hybrid+{rr}"

@@ -23,6 +23,7 @@ graph was slower (3.3 s vs 2.8 s for 49×256 tokens).
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -36,6 +37,7 @@ from deskpilot.settings import get_settings
 
 BACKENDS = ("torch", "torch-int8")
 SMALL_BATCH = 8
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -142,9 +144,7 @@ class SentenceTransformerEmbedder:
         if names != ["Transformer", "Pooling", "Normalize"]:
             return False
         config = mods[1].get_config_dict() if hasattr(mods[1], "get_config_dict") else {}
-        return config.get("pooling_mode", "mean") == "mean" or bool(
-            getattr(mods[1], "pooling_mode_mean_tokens", False)
-        )
+        return config.get("pooling_mode") == "mean" or config.get("pooling_mode_mean_tokens") is True
 
     def _frozen_encoder(self) -> Any:
         """The encoder traced and frozen for inference (lazily; False when it cannot be)."""
@@ -167,8 +167,16 @@ class SentenceTransformerEmbedder:
                         traced = torch.jit.trace(
                             auto, (probe["input_ids"], probe["attention_mask"]), strict=False
                         )
-                        self._frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
-                except Exception:
+                        frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
+                        probe_text = ["Refunds take 5 to 10 business days to reach the card."]
+                        want = self.model.encode(probe_text, normalize_embeddings=True, convert_to_numpy=True)
+                        got = self._embed_small(probe_text, frozen)
+                        if float(np.dot(want[0], got[0])) > 0.9999:  # the same vectors, or not used
+                            self._frozen = frozen
+                        else:
+                            log.warning("frozen encoder disagrees with sentence-transformers; not used")
+                except Exception as exc:  # any tracing failure: keep the eager path
+                    log.warning("could not freeze the encoder for small batches (%s); using encode", exc)
                     self._frozen = False
                 finally:
                     hf_logging.set_verbosity(verbosity)
@@ -191,12 +199,11 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         import torch
 
-        if len(texts) <= SMALL_BATCH:
-            with self._lock, torch.inference_mode(), _one_thread():
-                encoder = self._frozen_encoder()
-                if encoder is not False:
-                    return np.asarray(self._embed_small(texts, encoder), dtype=np.float32)
-        with self._lock, torch.inference_mode():
+        small = len(texts) <= SMALL_BATCH
+        with self._lock, torch.inference_mode(), _one_thread() if small else contextlib.nullcontext():
+            encoder = self._frozen_encoder() if small else False
+            if encoder is not False:
+                return np.asarray(self._embed_small(texts, encoder), dtype=np.float32)
             vecs = self.model.encode(
                 texts,
                 batch_size=self.batch_size,

@@ -27,6 +27,8 @@ _NAMESPACE = uuid.UUID("6f1c1b1e-5d0e-4f5c-9a57-2f4e8d1c0a11")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _clients: dict[str, Any] = {}
 _generations: dict[str, int] = {}  # ingests finished by this process, per collection
+_versions: dict[tuple[str, str], tuple[float, tuple[int, str]]] = {}  # (checked at, version)
+VERSION_TTL_S = 30.0
 _lock = threading.Lock()
 
 
@@ -94,6 +96,7 @@ def close_clients() -> None:
         for client in _clients.values():
             client.close()
         _clients.clear()
+        _versions.clear()
 
 
 def finish_writes(collection: str) -> None:
@@ -171,14 +174,43 @@ def tenant_filter(tenant: str, **match: Any) -> Any:
     return models.Filter(must=must)  # type: ignore[arg-type]
 
 
-def content_version(collection: str, tenant: str) -> tuple[int, int]:
+def content_version(collection: str, tenant: str) -> tuple[int, str]:
     """A cache key for statistics over a tenant's chunks (vocabulary, document frequencies):
-    (ingests this process finished into the collection, the tenant's exact point count). An
-    ingest by another process against a shared server shows only through the count."""
-    flt = tenant_filter(tenant)
-    count = int(get_client().count(collection, count_filter=flt, exact=True).count)
+    (ingests this process finished into the collection, a digest of the tenant's document
+    manifest — every document's source and content hash). An ingest by this process shows at
+    once; one by another process (the CLI beside ``serve``) within ``VERSION_TTL_S``."""
+    import hashlib
+    import time
+
+    key = (collection, tenant)
+    now = time.monotonic()
     with _lock:
-        return _generations.get(collection, 0), count
+        generation = _generations.get(collection, 0)
+        cached = _versions.get(key)
+    if cached and cached[1][0] == generation and now - cached[0] < VERSION_TTL_S:
+        return cached[1]
+    client = get_client()
+    flt = tenant_filter(tenant, chunk_index=0)
+    entries: list[str] = []
+    offset = None
+    while True:
+        points, offset = client.scroll(
+            collection,
+            scroll_filter=flt,
+            limit=1000,
+            offset=offset,
+            with_payload=["root", "source", "doc_hash"],
+        )
+        for p in points:
+            pl = p.payload or {}
+            entries.append(f"{pl.get('root')}|{pl.get('source')}|{pl.get('doc_hash')}")
+        if offset is None:
+            break
+    digest = hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
+    version = (generation, digest)
+    with _lock:
+        _versions[key] = (now, version)
+    return version
 
 
 def iter_texts(collection: str, tenant: str, fields: tuple[str, ...] = ("text",)) -> Iterator[str]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-CHUNK_ROWS = 128  # rows × classes × largest class floats per step
+CHUNK_ROWS = 128
+STEP_FLOATS = 8_000_000  # rows × classes × largest class per step: ~32 MB of float32
 
 
 class KnnSimilarity:
@@ -30,8 +31,9 @@ class KnnSimilarity:
         """``exclude_self``: ``embeddings`` are the training rows, in training order."""
         out = np.zeros((len(embeddings), len(self.classes)), dtype=np.float32)
         gather = self._gather()
-        for start in range(0, len(embeddings), CHUNK_ROWS):
-            sims = np.asarray(embeddings[start : start + CHUNK_ROWS], dtype=np.float32) @ self.ref.T
+        step = max(1, min(CHUNK_ROWS, STEP_FLOATS // max(gather.size, 1)))  # bounded memory per step
+        for start in range(0, len(embeddings), step):
+            sims = np.asarray(embeddings[start : start + step], dtype=np.float32) @ self.ref.T
             if exclude_self:
                 sims[np.arange(len(sims)), self.ref_pos[start : start + len(sims)]] = -np.inf
             out[start : start + len(sims)] = self._per_class(sims, gather)

@@ -37,6 +37,21 @@ def test_partly_shared_passages_stay_apart_and_threshold_above_one_is_off() -> N
     assert collapse(hits, threshold=1.5) == hits
 
 
+def test_a_short_stub_never_absorbs_the_passage_below_it() -> None:
+    stub = _hit(0, "install-aks.md", "Provisioning your custom Developer Hub configuration")
+    full = _hit(1, "install-eks.md", "Provisioning your custom Developer Hub configuration. " + PROVISION)
+    out = collapse([stub, full])
+    assert [h.id for h in out] == ["0", "1"] and not out[0].also_in
+
+
+def test_a_redundant_excerpt_is_folded_but_not_cited() -> None:
+    longer = _hit(0, "configuring.md", PROVISION + " " + " ".join(f"extra{i} detail" for i in range(20)))
+    excerpt = _hit(1, "install-gke.md", PROVISION)
+    out = collapse([longer, excerpt])
+    # the excerpt adds nothing, but the passage shown is not in install-gke.md: no citation
+    assert [h.id for h in out] == ["0"] and out[0].also_in == []
+
+
 def test_a_folded_source_counts_for_the_hit_metric() -> None:
     item = {"source_docs": ["install-gke.md"], "reference_contexts": [PROVISION]}
     hits = [_hit(0, "install-aks.md", PROVISION), _hit(1, "install-gke.md", PROVISION)]

@@ -52,5 +52,14 @@ def test_real_words_numbers_short_words_and_contractions_are_left_alone(speller:
 def test_nearest_then_most_frequent_candidate_wins() -> None:
     sp = Speller(Counter({"config": 5, "confirm": 1, "cloud": 1, "could": 9}))
     assert sp.correct_word("confg") == "config"  # distance 1 beats 'confirm' (2)
-    assert sp.correct_word("clould") in {"cloud", "could"}
     assert sp.correct_word("clould") == "could"  # both at distance 1: the more frequent one
+
+
+def test_common_english_words_come_from_the_embedders_wordpiece_vocabulary() -> None:
+    from retrieval.spelling import common_words
+
+    words = common_words()
+    assert {"trying", "string", "payment", "the"} <= words
+    assert "githb" not in words and "##ing" not in words and len(words) > 10_000
+    sp = Speller(vocabulary(["string theory"]), words)
+    assert sp.correct_word("trying") == "trying"  # a real word, even one edit from 'string'
