@@ -198,3 +198,32 @@ def test_another_process_ingest_is_seen_after_the_version_ttl(
     assert index.content_version("kb", "t") == first  # cached within the TTL
     monkeypatch.setattr(index, "VERSION_TTL_S", 0.0)
     assert index.content_version("kb", "t") != first
+
+
+def test_collection_cache_builds_each_key_once_and_drops_the_least_recent(kb: Path) -> None:
+    import threading
+
+    from retrieval.collection_cache import CollectionCache
+
+    for tenant in ("a", "b", "c"):
+        ingest_paths([kb / "refunds.md"], collection="kb", tenant=tenant, progress=False)
+    builds: list[str] = []
+
+    def build(collection: str, tenant: str) -> str:
+        builds.append(tenant)
+        return f"{collection}/{tenant}"
+
+    cache: CollectionCache[str] = CollectionCache(build, max_entries=2)
+    threads = [threading.Thread(target=cache.get, args=("kb", "a")) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert builds == ["a"]  # six concurrent callers, one build
+    assert cache.get("kb", "b") == "kb/b" and cache.get("kb", "a") == "kb/a"  # a is now most recent
+    cache.get("kb", "c")  # evicts b, the least recently used
+    cache.get("kb", "a")
+    cache.get("kb", "b")
+    assert builds == ["a", "b", "c", "b"]
+    ingest_paths([kb / "webhooks.md"], collection="kb", tenant="a", progress=False)  # a changes
+    assert cache.get("kb", "a") == "kb/a" and builds[-1] == "a"
