@@ -227,3 +227,20 @@ def test_collection_cache_builds_each_key_once_and_drops_the_least_recent(kb: Pa
     assert builds == ["a", "b", "c", "b"]
     ingest_paths([kb / "webhooks.md"], collection="kb", tenant="a", progress=False)  # a changes
     assert cache.get("kb", "a") == "kb/a" and builds[-1] == "a"
+
+
+def test_each_point_holds_the_vector_of_its_own_chunk(kb: Path) -> None:
+    import numpy as np
+
+    from retrieval.chunking import embed_text
+    from retrieval.embedder import get_embedder
+
+    ingest_paths([kb], collection="kb", tenant="t", progress=False)  # embedded longest first
+    points, _ = index.get_client().scroll(
+        "kb", scroll_filter=index.tenant_filter("t"), limit=100, with_payload=True, with_vectors=True
+    )
+    assert len(points) >= 5
+    texts = [embed_text(p.payload["title"], p.payload["heading"], p.payload["text"]) for p in points]
+    want = get_embedder().embed(texts)
+    got = np.asarray([p.vector[index.DENSE] for p in points], dtype=np.float32)
+    np.testing.assert_allclose((got * want).sum(axis=1), 1.0, atol=1e-4)
