@@ -48,7 +48,3 @@ class CollectionCache(Generic[T]):
                     old, _ = self._entries.popitem(last=False)
                     self._key_locks.pop(old, None)
             return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()

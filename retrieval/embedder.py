@@ -10,8 +10,8 @@ Backends (``settings.embedding_backend``):
 - ``torch-int8``: the same model with its ``nn.Linear`` layers dynamically quantised to int8
   (``torch.ao.quantization.quantize_dynamic``): faster ingest on CPU (64 s vs 77–95 s), but
   on the rhdh dev set hybrid hit@5 drops 0.925 → 0.908 (``bench/retrieval.py``), more than
-  the half point we allow, so it is opt-in. An ONNX Runtime export was probed too: fp32 no faster than torch on
-  this AVX2 CPU, its int8 model at mean cosine 0.91 to fp32; not kept.
+  the half point we allow, so it is opt-in. An ONNX Runtime export was probed too: fp32 no
+  faster than torch on this AVX2 CPU, its int8 model at mean cosine 0.91 to fp32; not kept.
 
 Small batches (a query, a ticket: up to ``SMALL_BATCH`` texts) skip sentence-transformers'
 ``encode`` loop and run a TorchScript-frozen copy of the encoder (traced once, on first

@@ -189,23 +189,12 @@ def content_version(collection: str, tenant: str) -> tuple[int, str]:
         cached = _versions.get(key)
     if cached and cached[1][0] == generation and now - cached[0] < VERSION_TTL_S:
         return cached[1]
-    client = get_client()
-    flt = tenant_filter(tenant, chunk_index=0)
-    entries: list[str] = []
-    offset = None
-    while True:
-        points, offset = client.scroll(
-            collection,
-            scroll_filter=flt,
-            limit=1000,
-            offset=offset,
-            with_payload=["root", "source", "doc_hash"],
+    entries = [
+        f"{pl.get('root')}|{pl.get('source')}|{pl.get('doc_hash')}"
+        for pl in scroll_payloads(
+            collection, tenant_filter(tenant, chunk_index=0), ["root", "source", "doc_hash"]
         )
-        for p in points:
-            pl = p.payload or {}
-            entries.append(f"{pl.get('root')}|{pl.get('source')}|{pl.get('doc_hash')}")
-        if offset is None:
-            break
+    ]
     digest = hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
     version = (generation, digest)
     with _lock:
@@ -213,17 +202,23 @@ def content_version(collection: str, tenant: str) -> tuple[int, str]:
     return version
 
 
-def iter_texts(collection: str, tenant: str, fields: tuple[str, ...] = ("text",)) -> Iterator[str]:
-    """Every point's ``fields`` payload of one tenant, joined by newlines, page by page."""
+def scroll_payloads(
+    collection: str, flt: Any, fields: list[str], *, page: int = 512
+) -> Iterator[dict[str, Any]]:
+    """The ``fields`` payload of every point matching ``flt``, page by page."""
     client = get_client()
-    flt = tenant_filter(tenant)
     offset = None
     while True:
         points, offset = client.scroll(
-            collection, scroll_filter=flt, with_payload=list(fields), limit=512, offset=offset
+            collection, scroll_filter=flt, with_payload=fields, limit=page, offset=offset
         )
         for p in points:
-            payload = p.payload or {}
-            yield "\n".join(str(payload.get(f) or "") for f in fields)
+            yield p.payload or {}
         if offset is None:
             break
+
+
+def iter_texts(collection: str, tenant: str, fields: tuple[str, ...] = ("text",)) -> Iterator[str]:
+    """Every point's ``fields`` payload of one tenant, joined by newlines, page by page."""
+    for payload in scroll_payloads(collection, tenant_filter(tenant), list(fields)):
+        yield "\n".join(str(payload.get(f) or "") for f in fields)

@@ -36,18 +36,11 @@ def stored_hash(doc: Document, embedder_name: str, chunk_tokens: int = 256) -> s
 
 def manifest(collection: str, tenant: str, root: str) -> dict[str, str]:
     """``{source: stored hash}`` of the documents ingested from ``root``."""
-    client = index.get_client()
     flt = index.tenant_filter(tenant, root=root, chunk_index=0)
-    out: dict[str, str] = {}
-    offset = None
-    while True:
-        points, offset = client.scroll(
-            collection, scroll_filter=flt, limit=1000, offset=offset, with_payload=["source", "doc_hash"]
-        )
-        for p in points:
-            out[p.payload["source"]] = p.payload["doc_hash"]
-        if offset is None:
-            return out
+    return {
+        pl["source"]: pl["doc_hash"]
+        for pl in index.scroll_payloads(collection, flt, ["source", "doc_hash"], page=1000)
+    }
 
 
 def _delete_source(collection: str, tenant: str, root: str, source: str, from_index: int = 0) -> None:

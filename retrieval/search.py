@@ -2,8 +2,9 @@
 
 The query's misspelt words are first corrected against the tenant's own vocabulary
 (:mod:`retrieval.spelling`; ``settings.retrieval_spelling``). Hybrid is one Query API call:
-a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each) fused by (weighted) reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant
-server, or the embedded Edge shard), then the configured rerank stage. Every mode then folds
+a dense and a BM25 ``Prefetch`` (``prefetch`` candidates each) fused by (weighted)
+reciprocal-rank fusion inside the engine (qdrant-client local mode, a Qdrant server, or the
+embedded Edge shard), then the configured rerank stage. Every mode then folds
 near-duplicate passages (the same section repeated in several guides) into one hit that cites
 them all (:mod:`retrieval.dedupe`; ``settings.retrieval_dedupe``, > 1 turns it off). (Widening
 hits with their neighbouring chunks was measured on the tuning split and did not help, so it

@@ -26,11 +26,11 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from retrieval.collection_cache import CollectionCache
+from retrieval.metrics import token_set
 from retrieval.sparse import STOP_WORDS
 
 MIN_LEN = 4
 _WORD = re.compile(r"[A-Za-z0-9]+")
-_TOKEN = re.compile(r"[a-z0-9]+")
 CONTRACTIONS = frozenset(
     [
         "dont",
@@ -118,7 +118,7 @@ def vocabulary(texts: Iterable[str]) -> Counter[str]:
     """Document frequency of every lowercase alphanumeric word in ``texts``."""
     df: Counter[str] = Counter()
     for text in texts:
-        df.update(set(_TOKEN.findall(text.lower())))
+        df.update(token_set(text))
     return df
 
 
