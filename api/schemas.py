@@ -41,6 +41,7 @@ class CitationOut(BaseModel):
     title: str = ""
     heading: str = ""
     url: str | None = None
+    also_in: list[str] = Field(default_factory=list, description="other guides holding the same passage")
 
 
 class ChatRequest(BaseModel):

@@ -48,6 +48,7 @@ def test_chat_without_stream_returns_the_done_payload(make_api: Any) -> None:
     body = r.json()
     assert "business days" in body["answer"] and body["escalated"] is False
     assert body["citations"][0]["source"] == "refunds.md" and body["usage"]["prompt_tokens"] > 0
+    assert body["citations"][0]["also_in"] == []  # the fixture KB repeats no passage
 
 
 def test_feedback_is_stored_and_scoped_to_the_tenant(make_api: Any) -> None:
