@@ -89,9 +89,11 @@ def _one_thread() -> Iterator[None]:
 
 def _quantize_int8(model: Any) -> Any:
     import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    quantize = torch.ao.quantization.quantize_dynamic
-    return quantize(model, {torch.nn.Linear}, dtype=torch.qint8)
+    # per output channel weight scales: mean cosine to fp32 0.98 on RHDH passages, against 0.93
+    # with one scale per tensor, for ~6% more time
+    return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
 class SentenceTransformerEmbedder:

@@ -36,3 +36,29 @@ def test_small_batches_match_encode_and_restore_threads() -> None:
     np.testing.assert_allclose(np.linalg.norm(small, axis=1), 1.0, atol=1e-5)
     one = emb.embed([TEXTS[1]])[0]
     assert float(one @ big[1]) > 0.99999
+
+
+PASSAGES = [
+    "To rotate the webhook signing secret, create a second secret, deploy the code that accepts "
+    "both signatures, then revoke the old secret after every endpoint has switched.",
+    "Refunds go back to the original payment method and usually take five to ten business days "
+    "to appear on the customer's statement, depending on the card issuer.",
+    "Install the Operator from OperatorHub, create a Backstage custom resource that references "
+    "your app-config ConfigMap, and wait for the deployment to become ready.",
+    "A dispute freezes the disputed amount plus a fee until the issuer decides; upload evidence "
+    "such as receipts and shipping confirmation before the due date.",
+]
+
+
+def test_int8_backend_stays_close_to_fp32() -> None:
+    """Per-channel int8 weights keep every vector within a small angle of fp32 (one weight
+    scale per tensor, the torch default, drifts much further on passages like these)."""
+    from retrieval.embedder import get_embedder, load_embedder
+
+    fp32 = get_embedder().embed(PASSAGES + TEXTS)
+    int8 = load_embedder("torch-int8")
+    assert int8.backend == "torch-int8"
+    got = int8.embed(PASSAGES + TEXTS)
+    cos = (got * fp32).sum(axis=1)
+    assert cos.min() > 0.95 and cos.mean() > 0.97, cos  # per tensor: min 0.91, mean 0.94
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
