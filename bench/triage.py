@@ -155,11 +155,16 @@ def rhdh(out: dict) -> None:
     for r in rows:
         by_group.setdefault(r["context_group"], []).append(r["category"])
     ceiling = sum(max(v.count(c) for c in set(v)) for v in by_group.values()) / len(rows)
+    sibling_bound = _sibling_bound(by_group) / len(rows)
     res: dict[str, object] = {
         "n": len(rows),
         # share of questions whose label equals the majority label of their context group:
         # an upper bound for any router that sees only the (gold) context, not the question
         "label_agreement_within_context_group": ceiling,
+        # share of questions whose label is among the most common labels of the *other*
+        # questions on the same context: the best any router can do in stratified CV by
+        # copying the labels of training questions written from the same passage
+        "sibling_label_bound": sibling_bound,
         "zero_shot_accuracy": zero_acc,
         "context": ctx_kind,
         "context_ms_per_query": ctx_ms,
@@ -201,6 +206,18 @@ def rhdh(out: dict) -> None:
             res[key] = _cv_accuracy(folds, texts, vecs, y)
             print(key, res[key], flush=True)
     out["rhdh"] = res
+
+
+def _sibling_bound(by_group: dict[str, list[str]]) -> int:
+    hits = 0
+    for labels in by_group.values():
+        for i, label in enumerate(labels):
+            others = labels[:i] + labels[i + 1 :]
+            if not others:
+                continue
+            top = max(others.count(c) for c in others)
+            hits += others.count(label) == top
+    return hits
 
 
 def _cv_accuracy(folds: list, texts: list[str], vecs: np.ndarray, y: np.ndarray) -> float:
