@@ -53,9 +53,9 @@ PASSAGES = [
 def test_int8_backend_stays_close_to_fp32() -> None:
     """Per-channel int8 weights keep every vector within a small angle of fp32 (one weight
     scale per tensor, the torch default, drifts much further on passages like these)."""
-    from retrieval.embedder import get_embedder, load_embedder
+    from retrieval.embedder import load_embedder
 
-    fp32 = get_embedder().embed(PASSAGES + TEXTS)
+    fp32 = load_embedder("torch").embed(PASSAGES + TEXTS)
     int8 = load_embedder("torch-int8")
     assert int8.backend == "torch-int8"
     got = int8.embed(PASSAGES + TEXTS)
