@@ -22,8 +22,12 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from triage.features import FeatureConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import RESULTS, SHARED, summary, write_result
@@ -125,8 +129,6 @@ def rhdh(out: dict) -> None:
 
     from retrieval.embedder import get_embedder
     from triage.features import FeatureConfig
-    from triage.schema import LabeledData
-    from triage.train import SingletonLabelWarning, TrainConfig, train_model
     from triage.zeroshot import ZeroShotClassifier
 
     rows = [json.loads(x) for x in (SHARED / "rhdh" / "golden_dev.jsonl").open(encoding="utf-8")]
@@ -170,22 +172,11 @@ def rhdh(out: dict) -> None:
         "context_ms_per_query": ctx_ms,
     }
     lookup = {q[i]: contexts[i] for i in range(len(q))}
+    grouped = list(GroupKFold(n_splits=5).split(q, y, groups))
     for name, feats in variants.items():
-        correct = np.zeros(len(rows), dtype=bool)
-        for tr, te in GroupKFold(n_splits=5).split(q, y, groups):
-            data = LabeledData(texts=[q[i] for i in tr], labels=list(y[tr]), source_hash="rhdh")
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SingletonLabelWarning)
-                model, _ = train_model(
-                    data,
-                    TrainConfig(seed=SEED, features=feats),
-                    embeddings=emb[tr],
-                    context_fn=lookup.__getitem__ if feats.context else None,
-                )
-            model.context_fn = lookup.__getitem__
-            p = model.proba(model.matrix([q[i] for i in te], embeddings=emb[te]))
-            correct[te] = np.array(model.labels)[p.argmax(1)] == y[te]
-        res[f"cv_accuracy_{name}"] = float(correct.mean())
+        res[f"cv_accuracy_{name}"] = _cv_accuracy(
+            grouped, q, emb, y, features=feats, context_fn=lookup.__getitem__ if feats.context else None
+        )
         print(name, res[f"cv_accuracy_{name}"], flush=True)
     # Two reference points, not deployable routers:
     # - stratified (ungrouped) CV: paraphrases of the same question can sit on both sides;
@@ -195,7 +186,7 @@ def rhdh(out: dict) -> None:
     gold = [r["question"] + "\n" + " ".join(r["reference_contexts"])[:1500] for r in rows]
     gold_emb = get_embedder().embed(gold)
     splits = {
-        "grouped": list(GroupKFold(n_splits=5).split(q, y, groups)),
+        "grouped": grouped,
         "stratified": list(StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED).split(q, y)),
     }
     for split_name, folds in splits.items():
@@ -220,16 +211,27 @@ def _sibling_bound(by_group: dict[str, list[str]]) -> int:
     return hits
 
 
-def _cv_accuracy(folds: list, texts: list[str], vecs: np.ndarray, y: np.ndarray) -> float:
+def _cv_accuracy(
+    folds: list,
+    texts: list[str],
+    vecs: np.ndarray,
+    y: np.ndarray,
+    *,
+    features: FeatureConfig | None = None,
+    context_fn: Callable[[str], list[tuple[str, float]]] | None = None,
+) -> float:
+    from triage.features import FeatureConfig
     from triage.schema import LabeledData
     from triage.train import SingletonLabelWarning, TrainConfig, train_model
 
+    cfg = TrainConfig(seed=SEED, features=features or FeatureConfig())
     correct = np.zeros(len(texts), dtype=bool)
     for tr, te in folds:
         data = LabeledData(texts=[texts[i] for i in tr], labels=list(y[tr]), source_hash="rhdh")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SingletonLabelWarning)
-            model, _ = train_model(data, TrainConfig(seed=SEED), embeddings=vecs[tr])
+            model, _ = train_model(data, cfg, embeddings=vecs[tr], context_fn=context_fn)
+        model.context_fn = context_fn
         p = model.proba(model.matrix([texts[i] for i in te], embeddings=vecs[te]))
         correct[te] = np.array(model.labels)[p.argmax(1)] == y[te]
     return float(correct.mean())
