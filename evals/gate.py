@@ -10,6 +10,16 @@ slices:
 ``max_drop`` compares with the baseline (an earlier results.json): for metrics where lower is
 better (latency, cost, failures) it bounds the increase instead. A failed or missing case
 always fails the gate; a metric named in the gate but absent from the results fails too.
+
+Correctness rates mix audit labels and automatic proxies. A rule may demand that the proxy
+be trusted first::
+
+  wrong_rate: {max: 0.05, requires_agreement: {proxy: verdict, target: wrong,
+                                               min_precision: 0.7, min_recall: 0.6, min_n: 30}}
+
+It is enforced when every verdict came from a label (``n_proxy`` = 0) or when the proxy's
+agreement with the labels (``results.proxy_agreement``) meets the bounds; otherwise it is
+reported as not enforced (and passes), saying what is missing.
 """
 
 from __future__ import annotations
@@ -25,11 +35,21 @@ from evals.metrics.aggregate import HIGHER_IS_BETTER_EXCEPT
 from evals.results import EvalResults
 
 
+class AgreementRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    proxy: str = "verdict"
+    target: str = "wrong"
+    min_precision: float = Field(default=0.0, ge=0, le=1)
+    min_recall: float = Field(default=0.0, ge=0, le=1)
+    min_n: int = Field(default=30, ge=1)
+
+
 class Threshold(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min: float | None = None
     max: float | None = None
     max_drop: float | None = Field(default=None, ge=0)
+    requires_agreement: AgreementRule | None = None
 
     @model_validator(mode="after")
     def _some(self) -> Threshold:
@@ -187,6 +207,44 @@ def _rows(results: EvalResults) -> list[Verdict]:
     return verdicts
 
 
+def untrusted(results: EvalResults, rule: AgreementRule | None) -> str | None:
+    """Why a proxy-based rule is not enforced on these results, or None when it is."""
+    if rule is None or not results.metrics.get("n_proxy"):
+        return None
+    agree = results.proxy_agreement
+    found = agree.find(rule.proxy, rule.target) if agree else None
+    if found is None:
+        return f"no agreement measured for proxy '{rule.proxy}' on '{rule.target}'"
+    n, precision, recall = int(found["n"] or 0), found["precision"], found["recall"]
+    if n < rule.min_n:
+        return f"proxy '{rule.proxy}' agreement measured on {n} labelled cases < min_n {rule.min_n}"
+    for name, value, bound in (("precision", precision, rule.min_precision), ("recall", recall, rule.min_recall)):
+        if value is None or float(value) < bound:
+            shown = "n/a" if value is None else f"{float(value):.3f}"
+            return f"proxy '{rule.proxy}' {name} of '{rule.target}' {shown} < {bound}"
+    return None
+
+
+def _checked(
+    results: EvalResults, scope: str, metric: str, t: Threshold, value: float | None, base: float | None
+) -> list[Verdict]:
+    why = untrusted(results, t.requires_agreement)
+    if why is None:
+        return _check(scope, metric, t, value, base)
+    where = metric if scope == "overall" else f"{scope}/{metric}"
+    return [
+        Verdict(
+            scope=scope,
+            metric=metric,
+            check="agreement",
+            value=value,
+            limit=None,
+            passed=True,
+            reason=f"{where}: not enforced, {why}",
+        )
+    ]
+
+
 def check_gate(results: EvalResults, gate: Gate, baseline: EvalResults | None = None) -> GateReport:
     verdicts = _rows(results)
     if baseline is not None and baseline.n > results.n:
@@ -203,11 +261,11 @@ def check_gate(results: EvalResults, gate: Gate, baseline: EvalResults | None = 
         )
     base_metrics: dict[str, Any] = baseline.metrics if baseline else {}
     for metric, t in gate.metrics.items():
-        verdicts += _check("overall", metric, t, results.metrics.get(metric), base_metrics.get(metric))
+        verdicts += _checked(results, "overall", metric, t, results.metrics.get(metric), base_metrics.get(metric))
     for category, rules in gate.slices.items():
         current = results.slices.get(category)
         base_slice = baseline.slices.get(category, {}) if baseline else {}
         for metric, t in rules.items():
             value = current.get(metric) if current else None
-            verdicts += _check(category, metric, t, value, base_slice.get(metric))
+            verdicts += _checked(results, category, metric, t, value, base_slice.get(metric))
     return GateReport(passed=all(v.passed for v in verdicts), verdicts=verdicts)

@@ -32,6 +32,9 @@ class CaseRecord(BaseModel):
     answer: str = ""
     retrieved: list[RetrievedContext] = Field(default_factory=list)
     citations: list[str] = Field(default_factory=list, description="cited sources, in order")
+    cited_passages: list[str] = Field(
+        default_factory=list, description="text of the passage each citation points at, in citation order"
+    )
     route: str = ""
     predicted_category: str | None = Field(default=None, description="triage queue, else the route")
     answer_mode: str = ""
@@ -45,6 +48,13 @@ class CaseRecord(BaseModel):
     prompt_version: str = ""
     error: str | None = Field(default=None, description="set when the agent failed on this case")
     scores: dict[str, float | None] = Field(default_factory=dict)
+    verdict: str | None = Field(default=None, description="correct | incomplete | wrong | no_answer")
+    verdict_source: str | None = Field(default=None, description="'label' (audit) or 'proxy'")
+    label_status: str = Field(default="none", description="audit label: matched | stale | none")
+    label_reason: str = ""
+    label_split: str | None = Field(default=None, description="tune | heldout, of the matched label")
+    proxy_verdict: str | None = None
+    proxy_reasons: list[str] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -73,6 +83,18 @@ def base_record(case: GoldenCase, config_hash: str) -> dict[str, Any]:
     }
 
 
+def cited_passages(result: Any) -> list[str]:
+    """For each citation, the text of the retrieved hit it points at (same source and heading;
+    the first hit of that source when the heading does not match; "" when none)."""
+    out: list[str] = []
+    for c in result.citations:
+        same = [h for h in result.retrieved if h.source == c.source or c.source in (h.also_in or [])]
+        exact = [h for h in same if not c.heading or h.heading == c.heading]
+        hit = (exact or same or [None])[0]
+        out.append(hit.text if hit is not None else "")
+    return out
+
+
 def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseRecord:
     """An ``agent.models.AgentResult`` → the recorded row."""
     triage = result.triage or {}
@@ -90,6 +112,7 @@ def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseR
             for h in result.retrieved
         ],
         citations=[c.source for c in result.citations],
+        cited_passages=cited_passages(result),
         route=result.route,
         predicted_category=queue or result.route,
         answer_mode=mode,

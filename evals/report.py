@@ -17,10 +17,18 @@ SLICE_COLS = (
     "routing_accuracy",
     "answer_rate",
     "abstention_rate",
+    "complete_rate",
+    "wrong_rate",
     "latency_p95_s",
     "n_failed",
 )
 WORST = 10
+CORRECTNESS_ROWS = (
+    ("all cases (label where it matches, else proxy)", ""),
+    ("labelled cases only", "audit_"),
+    ("held-out labelled cases only", "audit_heldout_"),
+    ("proxy verdict on every case", "proxy_"),
+)
 
 
 def _fmt(v: float | None) -> str:
@@ -49,6 +57,8 @@ def render_report(
     ok = [c for c in results.per_case if c.ok]
     scored = [c for c in ok if c.scores.get("semantic_similarity") is not None]
     worst = sorted(scored, key=lambda c: c.scores.get("semantic_similarity") or 0.0)[:WORST]
+    flagged = [c for c in ok if c.verdict in ("wrong", "incomplete")]
+    flagged.sort(key=lambda c: (c.verdict != "wrong", c.verdict_source != "label", c.id))
     trend = [*(history or []), (results.run_id, results.metrics)]
     plots = {
         "dist": score_distributions(ok),
@@ -67,6 +77,9 @@ def render_report(
         slice_cols=SLICE_COLS,
         failed=results.failed,
         worst=worst,
+        flagged=flagged[:WORST * 2],
+        correctness_rows=CORRECTNESS_ROWS,
+        agreement=results.proxy_agreement,
         fmt=_fmt,
         diff=_diff,
     )

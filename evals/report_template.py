@@ -28,6 +28,33 @@ pre{white-space:pre-wrap;margin:0;font-size:.8rem;max-height:12rem;overflow:auto
 {% if baseline %}<td>{{ fmt(baseline.get(name)) }}</td><td>{{ diff(value, baseline.get(name)) }}</td>{% endif %}</tr>
 {% endfor %}</table>
 
+<h2 id="correctness">Correctness (audit labels and proxies)</h2>
+<p class="muted">Verdicts: {{ fmt(r.metrics.get('n_labelled')) }} from audit labels that match the current answer,
+{{ fmt(r.metrics.get('n_proxy')) }} from automatic proxies, {{ fmt(r.metrics.get('n_stale')) }} stale labels (answer
+changed: re-label). Audit files: {{ r.audit.files|join(', ') or 'none' }} ({{ r.audit.n_labels }} labels).
+complete = correct and complete; correct = nothing false (correct + incomplete); wrong = any false claim.</p>
+<table id="correctness-rates"><tr><th>verdicts from</th><th>complete_rate</th><th>correct_rate</th><th>wrong_rate</th></tr>
+{% for title, prefix in correctness_rows %}<tr><td>{{ title }}</td><td>{{ fmt(r.metrics.get(prefix ~ 'complete_rate')) }}</td>
+<td>{{ fmt(r.metrics.get(prefix ~ 'correct_rate')) }}</td><td>{{ fmt(r.metrics.get(prefix ~ 'wrong_rate')) }}</td></tr>
+{% endfor %}</table>
+<h3>Proxy agreement with the labels</h3>
+{% if agreement is none or agreement.n == 0 %}<p class="warn" id="agreement-none">No labelled answers match this run:
+proxy agreement is unmeasured, so proxy-based gate rules with <code>requires_agreement</code> are not enforced.</p>
+{% else %}<p class="muted">On {{ agreement.n }} labelled answers; accuracy {{ fmt(agreement.accuracy) }}.</p>
+<table id="agreement-confusion"><tr><th>label \ proxy</th>{% for l in agreement.labels %}<th>{{ l }}</th>{% endfor %}</tr>
+{% for row in agreement.confusion %}<tr><th>{{ agreement.labels[loop.index0] }}</th>{% for v in row %}<td>{{ v }}</td>
+{% endfor %}</tr>{% endfor %}</table>
+<table id="agreement-detectors"><tr><th>proxy</th><th>detects</th><th>n</th><th>tp</th><th>fp</th><th>fn</th>
+<th>precision</th><th>recall</th></tr>{% for d in agreement.detectors %}<tr><td>{{ d.proxy }}</td><td>{{ d.target }}</td>
+<td>{{ d.n }}</td><td>{{ d.tp }}</td><td>{{ d.fp }}</td><td>{{ d.fn }}</td><td>{{ fmt(d.precision) }}</td>
+<td>{{ fmt(d.recall) }}</td></tr>{% endfor %}</table>{% endif %}
+{% if flagged %}<h3>Wrong and incomplete answers</h3>
+<table id="flagged"><tr><th>id</th><th>verdict (source)</th><th>question</th><th>answer</th><th>reference</th><th>why</th></tr>
+{% for c in flagged %}<tr><td>{{ c.id }}</td><td class="{{ 'fail' if c.verdict == 'wrong' else '' }}">{{ c.verdict }}
+({{ c.verdict_source }})</td><td>{{ c.question }}</td><td><pre>{{ c.answer }}</pre></td><td><pre>{{ c.reference_answer }}</pre></td>
+<td>{% if c.verdict_source == 'label' %}{{ c.label_reason }}{% else %}{{ c.proxy_reasons|join('; ') }}{% endif %}</td></tr>
+{% endfor %}</table>{% endif %}
+
 <h2>Plots</h2>
 <h3>Score distributions</h3><img id="plot-dist" alt="score distributions" src="data:image/png;base64,{{ plots.dist }}">
 <h3>Confusion matrix</h3><img id="plot-confusion" alt="confusion matrix" src="data:image/png;base64,{{ plots.confusion }}">

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from deskpilot.exceptions import UserInputError
+from evals.metrics.agreement import AgreementReport
 from evals.metrics.routing import Confusion
 from evals.records import CaseRecord
 
@@ -26,6 +27,11 @@ class JudgeInfo(BaseModel):
     note: str = ""
 
 
+class AuditInfo(BaseModel):
+    files: list[str] = Field(default_factory=list, description="audit label files read")
+    n_labels: int = 0
+
+
 class EvalResults(BaseModel):
     run_id: str
     created_at: str
@@ -41,6 +47,10 @@ class EvalResults(BaseModel):
     model: str = ""
     judge: JudgeInfo = Field(default_factory=JudgeInfo)
     wall_time_s: float = 0.0
+    audit: AuditInfo = Field(default_factory=AuditInfo)
+    proxy_agreement: AgreementReport | None = Field(
+        default=None, description="each correctness proxy against the audit labels (evals.metrics.agreement)"
+    )
 
     @property
     def failed(self) -> list[CaseRecord]:

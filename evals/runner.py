@@ -136,16 +136,25 @@ def run_eval(
     judge_model: str | None = None,
     judge_extra: dict[str, Any] | None = None,
     on_done: Callable[[CaseRecord, bool], None] | None = None,
+    audit_files: list[Path] | None = None,
 ) -> Any:
-    """Run (or resume) every case, score, aggregate and write ``results.json``; returns EvalResults."""
+    """Run (or resume) every case, score, aggregate and write ``results.json``; returns EvalResults.
+
+    Correctness verdicts come from the audit labels of ``audit_files`` (default: every
+    ``evals/audits/*.jsonl``) where they match the current answer, else from the proxies."""
     from datetime import UTC, datetime
 
+    from evals.audit import AUDITS_DIR, load_audits
     from evals.embeddings import LocalRagasEmbeddings
     from evals.metrics.aggregate import score_records, slices, summarize
+    from evals.metrics.agreement import agreement
+    from evals.metrics.verdicts import apply_verdicts
     from evals.metrics.judge import JudgeScorer, judge_meaningful
     from evals.metrics.routing import confusion
-    from evals.results import DatasetRef, EvalResults, JudgeInfo
+    from evals.results import AuditInfo, DatasetRef, EvalResults, JudgeInfo
 
+    files = sorted(AUDITS_DIR.glob("*.jsonl")) if audit_files is None else list(audit_files)
+    labels = load_audits(files)  # bad labels fail before any agent call
     started = time.perf_counter()
     service = None
     if ask is None:
@@ -171,6 +180,7 @@ def run_eval(
             "and are NOT meaningful",
         )
     score_records(records, embeddings, judge)
+    apply_verdicts(records, labels)
     results = EvalResults(
         run_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -186,6 +196,8 @@ def run_eval(
         model=config.model,
         judge=judge_info,
         wall_time_s=round(time.perf_counter() - started, 3),
+        audit=AuditInfo(files=[str(f) for f in files], n_labels=len(labels)),
+        proxy_agreement=agreement(records),
     )
     results.save(run_dir)
     return results

@@ -1,4 +1,4 @@
-"""``deskpilot eval run | nightly | compare``.
+"""``deskpilot eval run | nightly | compare | audit-sheet | audit-merge | audit-check``.
 
 Exit codes: 0 pass, 1 gate failed (each failing metric/slice printed), 2 bad input.
 """
@@ -25,6 +25,11 @@ HEADLINE = (
     "routing_macro_f1",
     "answer_rate",
     "abstention_rate",
+    "complete_rate",
+    "correct_rate",
+    "wrong_rate",
+    "n_labelled",
+    "n_stale",
     "latency_p50_s",
     "latency_p95_s",
     "cost_usd",
@@ -61,6 +66,9 @@ def run(
     out: Path | None = typer.Option(None, "--out", help="run dir (reused = resumed); default dated dir"),
     limit: int | None = typer.Option(None, "--limit", help="first N cases only"),
     concurrency: int | None = typer.Option(None, "--concurrency", help="agent calls in flight"),
+    audit: list[Path] | None = typer.Option(
+        None, "--audit", help="audit label file(s) (default: every evals/audits/*.jsonl)"
+    ),
 ) -> None:
     """Offline eval over a golden set: results.json + report.html, then the gate."""
     from deskpilot.settings import get_settings
@@ -83,7 +91,14 @@ def run(
     run_dir = out or dated_run_dir()
     bar, on_done = _progress(len(golden.cases))
     try:
-        results = run_eval(golden, config, run_dir, judge_model=get_settings().judge_model, on_done=on_done)
+        results = run_eval(
+            golden,
+            config,
+            run_dir,
+            judge_model=get_settings().judge_model,
+            on_done=on_done,
+            audit_files=list(audit) if audit else None,
+        )
     finally:
         bar.close()
     report = check_gate(results, gate_cfg, base)
@@ -139,3 +154,108 @@ def compare(
         typer.echo(json.dumps(comparison.model_dump(mode="json"), indent=2))
     else:
         typer.echo("\n".join(comparison.lines()))
+
+
+def _audit_files(paths: list[Path] | None) -> list[Path]:
+    from evals.audit import AUDITS_DIR
+
+    return list(paths) if paths else sorted(AUDITS_DIR.glob("*.jsonl"))
+
+
+@app.command("audit-sheet")
+def audit_sheet(
+    run_dir: Path = typer.Argument(..., help="run dir or results.json"),
+    out: Path = typer.Option(..., "--out", help="labelling sheet to write (JSONL); a .md twin is written too"),
+    split: str | None = typer.Option(None, "--split", help="tune | heldout: only that split"),
+    audit: list[Path] | None = typer.Option(None, "--audit", help="labels to pre-fill (default: evals/audits)"),
+    unlabelled: bool = typer.Option(False, "--unlabelled", help="only answers without a matching label"),
+) -> None:
+    """A labelling sheet from a run: question, reference, answer, cited passages, hash, current label."""
+    from evals.audit import load_audits
+    from evals.audit_sheet import dump_sheet, sheet_markdown, sheet_rows
+    from evals.results import load_results
+
+    if split not in (None, "tune", "heldout"):
+        raise UserInputError("--split must be 'tune' or 'heldout'")
+    results = load_results(run_dir)
+    rows = sheet_rows(results, load_audits(_audit_files(audit)), split=split, unlabelled_only=unlabelled)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump_sheet(rows), encoding="utf-8")
+    out.with_suffix(".md").write_text(sheet_markdown(rows), encoding="utf-8")
+    status = {s: sum(r["label_status"] == s for r in rows) for s in ("matched", "stale", "none")}
+    typer.echo(
+        f"{len(rows)} rows ({status['matched']} labelled, {status['stale']} stale, {status['none']} unlabelled)"
+        f" -> {out} (+ {out.with_suffix('.md')}); fill verdict/reason/labeller, then: "
+        f"deskpilot eval audit-merge {out} --into evals/audits/<name>.jsonl"
+    )
+
+
+@app.command("audit-merge")
+def audit_merge(
+    sheet: Path = typer.Argument(..., help="a filled labelling sheet (JSONL)"),
+    into: Path = typer.Option(..., "--into", help="audit file to create or update"),
+    labeller: str | None = typer.Option(None, "--labeller", help="for rows without a labeller"),
+) -> None:
+    """Merge a filled sheet's labels into an audit file (same answer → the label is replaced)."""
+    from evals.audit import dump_labels, load_audit
+    from evals.audit_sheet import merge_sheet
+
+    if not sheet.is_file():
+        raise UserInputError(f"sheet not found: {sheet}")
+    existing = load_audit(into) if into.exists() else []
+    labels, changed, skipped = merge_sheet(
+        sheet.read_text(encoding="utf-8"), existing, source=sheet.name, labeller=labeller
+    )
+    into.parent.mkdir(parents=True, exist_ok=True)
+    into.write_text(dump_labels(labels), encoding="utf-8")
+    typer.echo(f"{into}: {len(labels)} labels ({changed} added or changed, {skipped} rows without a verdict)")
+
+
+@app.command("audit-check")
+def audit_check(
+    audit: list[Path] = typer.Argument(..., help="audit label file(s)"),
+    run: Path | None = typer.Option(None, "--run", help="run dir: match labels to its answers"),
+    write: bool = typer.Option(False, "--write", help="rewrite the run's results.json and report.html"),
+) -> None:
+    """Validate audit labels; with --run, show matched/stale labels, audit rates and proxy agreement."""
+    from evals.audit import load_audits
+    from evals.relabel import relabel
+    from evals.report import write_report
+    from evals.results import load_results, resolve_results_path
+
+    labels = load_audits(audit)
+    typer.echo(f"{len(labels)} valid labels in {len(audit)} file(s)")
+    if run is None:
+        return
+    results = relabel(load_results(run), labels, audit)
+    m = results.metrics
+    stale = [r.id for r in results.per_case if r.label_status == "stale"]
+    typer.echo(
+        f"matched {_n(m.get('n_labelled'))} (held-out {_n(m.get('n_labelled_heldout'))}), stale {len(stale)}, "
+        f"proxy-scored {_n(m.get('n_proxy'))}"
+    )
+    if stale:
+        typer.echo("stale (answer changed, re-label): " + ", ".join(stale[:20]) + (" ..." if len(stale) > 20 else ""))
+    for prefix, what in (("audit_", "labelled"), ("audit_heldout_", "held-out labelled"), ("", "all (labels+proxy)")):
+        typer.echo(
+            f"{what}: complete_rate={_fmt(m.get(prefix + 'complete_rate'))} "
+            f"correct_rate={_fmt(m.get(prefix + 'correct_rate'))} wrong_rate={_fmt(m.get(prefix + 'wrong_rate'))}"
+        )
+    for d in results.proxy_agreement.detectors if results.proxy_agreement else []:
+        typer.echo(
+            f"agreement {d['proxy']} -> {d['target']}: n={d['n']} precision={_fmt(_f(d['precision']))} "
+            f"recall={_fmt(_f(d['recall']))}"
+        )
+    if write:
+        path = resolve_results_path(run)
+        results.save(path.parent)
+        write_report(results, path.parent / "report.html")
+        typer.echo(f"updated {path}")
+
+
+def _n(v: float | None) -> str:
+    return "0" if v is None else str(int(v))
+
+
+def _f(v: object) -> float | None:
+    return None if v is None else float(v)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from evals.embeddings import LocalRagasEmbeddings
 from evals.metrics.answer import AnswerScorer
 from evals.metrics.retrieval import ContextScorer, rank_scores
 from evals.metrics.routing import routing_correct, routing_metrics
+from evals.metrics.verdicts import LOWER_IS_BETTER, correctness_metrics
 from evals.records import CaseRecord
 
 RETRIEVAL = ("hit@1", "hit@5", "mrr@10", "context_recall", "context_precision")
@@ -30,6 +31,7 @@ HIGHER_IS_BETTER_EXCEPT = frozenset(
         "n_missing",
         "false_abstention_rate",
         "escalation_rate",
+        *LOWER_IS_BETTER,
     }
 )
 
@@ -93,6 +95,7 @@ def summarize(records: list[CaseRecord], n_expected: int | None = None) -> dict[
     for name in judge_names:
         metrics[name] = _mean_of(ok, name)
     metrics.update(routing_metrics(records))
+    metrics.update(correctness_metrics(records))
     latencies = [r.latency_s for r in ok]
     metrics["latency_p50_s"] = percentile(latencies, 50)
     metrics["latency_p95_s"] = percentile(latencies, 95)
