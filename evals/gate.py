@@ -218,7 +218,10 @@ def untrusted(results: EvalResults, rule: AgreementRule | None) -> str | None:
     n, precision, recall = int(found["n"] or 0), found["precision"], found["recall"]
     if n < rule.min_n:
         return f"proxy '{rule.proxy}' agreement measured on {n} labelled cases < min_n {rule.min_n}"
-    for name, value, bound in (("precision", precision, rule.min_precision), ("recall", recall, rule.min_recall)):
+    for name, value, bound in (
+        ("precision", precision, rule.min_precision),
+        ("recall", recall, rule.min_recall),
+    ):
         if value is None or float(value) < bound:
             shown = "n/a" if value is None else f"{float(value):.3f}"
             return f"proxy '{rule.proxy}' {name} of '{rule.target}' {shown} < {bound}"
@@ -261,7 +264,9 @@ def check_gate(results: EvalResults, gate: Gate, baseline: EvalResults | None = 
         )
     base_metrics: dict[str, Any] = baseline.metrics if baseline else {}
     for metric, t in gate.metrics.items():
-        verdicts += _checked(results, "overall", metric, t, results.metrics.get(metric), base_metrics.get(metric))
+        verdicts += _checked(
+            results, "overall", metric, t, results.metrics.get(metric), base_metrics.get(metric)
+        )
     for category, rules in gate.slices.items():
         current = results.slices.get(category)
         base_slice = baseline.slices.get(category, {}) if baseline else {}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from evals.audit import AuditLabel
-from evals.metrics.agreement import agreement
 from evals.metrics.aggregate import slices, summarize
+from evals.metrics.agreement import agreement
 from evals.metrics.verdicts import apply_verdicts
 from evals.results import AuditInfo, EvalResults
 

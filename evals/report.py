@@ -77,7 +77,7 @@ def render_report(
         slice_cols=SLICE_COLS,
         failed=results.failed,
         worst=worst,
-        flagged=flagged[:WORST * 2],
+        flagged=flagged[: WORST * 2],
         correctness_rows=CORRECTNESS_ROWS,
         agreement=results.proxy_agreement,
         fmt=_fmt,

@@ -41,7 +41,7 @@ complete = correct and complete; correct = nothing false (correct + incomplete);
 {% if agreement is none or agreement.n == 0 %}<p class="warn" id="agreement-none">No labelled answers match this run:
 proxy agreement is unmeasured, so proxy-based gate rules with <code>requires_agreement</code> are not enforced.</p>
 {% else %}<p class="muted">On {{ agreement.n }} labelled answers; accuracy {{ fmt(agreement.accuracy) }}.</p>
-<table id="agreement-confusion"><tr><th>label \ proxy</th>{% for l in agreement.labels %}<th>{{ l }}</th>{% endfor %}</tr>
+<table id="agreement-confusion"><tr><th>label ↓ / proxy →</th>{% for l in agreement.labels %}<th>{{ l }}</th>{% endfor %}</tr>
 {% for row in agreement.confusion %}<tr><th>{{ agreement.labels[loop.index0] }}</th>{% for v in row %}<td>{{ v }}</td>
 {% endfor %}</tr>{% endfor %}</table>
 <table id="agreement-detectors"><tr><th>proxy</th><th>detects</th><th>n</th><th>tp</th><th>fp</th><th>fn</th>

@@ -148,9 +148,9 @@ def run_eval(
     from evals.embeddings import LocalRagasEmbeddings
     from evals.metrics.aggregate import score_records, slices, summarize
     from evals.metrics.agreement import agreement
-    from evals.metrics.verdicts import apply_verdicts
     from evals.metrics.judge import JudgeScorer, judge_meaningful
     from evals.metrics.routing import confusion
+    from evals.metrics.verdicts import apply_verdicts
     from evals.results import AuditInfo, DatasetRef, EvalResults, JudgeInfo
 
     files = sorted(AUDITS_DIR.glob("*.jsonl")) if audit_files is None else list(audit_files)

@@ -165,9 +165,13 @@ def _audit_files(paths: list[Path] | None) -> list[Path]:
 @app.command("audit-sheet")
 def audit_sheet(
     run_dir: Path = typer.Argument(..., help="run dir or results.json"),
-    out: Path = typer.Option(..., "--out", help="labelling sheet to write (JSONL); a .md twin is written too"),
+    out: Path = typer.Option(
+        ..., "--out", help="labelling sheet to write (JSONL); a .md twin is written too"
+    ),
     split: str | None = typer.Option(None, "--split", help="tune | heldout: only that split"),
-    audit: list[Path] | None = typer.Option(None, "--audit", help="labels to pre-fill (default: evals/audits)"),
+    audit: list[Path] | None = typer.Option(
+        None, "--audit", help="labels to pre-fill (default: evals/audits)"
+    ),
     unlabelled: bool = typer.Option(False, "--unlabelled", help="only answers without a matching label"),
 ) -> None:
     """A labelling sheet from a run: question, reference, answer, cited passages, hash, current label."""
@@ -235,8 +239,14 @@ def audit_check(
         f"proxy-scored {_n(m.get('n_proxy'))}"
     )
     if stale:
-        typer.echo("stale (answer changed, re-label): " + ", ".join(stale[:20]) + (" ..." if len(stale) > 20 else ""))
-    for prefix, what in (("audit_", "labelled"), ("audit_heldout_", "held-out labelled"), ("", "all (labels+proxy)")):
+        typer.echo(
+            "stale (answer changed, re-label): " + ", ".join(stale[:20]) + (" ..." if len(stale) > 20 else "")
+        )
+    for prefix, what in (
+        ("audit_", "labelled"),
+        ("audit_heldout_", "held-out labelled"),
+        ("", "all (labels+proxy)"),
+    ):
         typer.echo(
             f"{what}: complete_rate={_fmt(m.get(prefix + 'complete_rate'))} "
             f"correct_rate={_fmt(m.get(prefix + 'correct_rate'))} wrong_rate={_fmt(m.get(prefix + 'wrong_rate'))}"

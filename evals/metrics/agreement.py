@@ -46,7 +46,9 @@ class Agreement(BaseModel):
 class AgreementReport(BaseModel):
     n: int = Field(description="labelled cases (label matches the current answer)")
     labels: list[str] = Field(default_factory=lambda: list(VERDICTS))
-    confusion: list[list[int]] = Field(default_factory=list, description="rows: label, columns: proxy verdict")
+    confusion: list[list[int]] = Field(
+        default_factory=list, description="rows: label, columns: proxy verdict"
+    )
     accuracy: float | None = None
     detectors: list[dict[str, float | int | str | None]] = Field(default_factory=list)
 
@@ -58,7 +60,9 @@ def _binary(name: str, target: str, pairs: list[tuple[str, bool]]) -> Agreement:
     tp = sum(lab == target and hit for lab, hit in pairs)
     fp = sum(lab != target and hit for lab, hit in pairs)
     fn = sum(lab == target and not hit for lab, hit in pairs)
-    return Agreement(proxy=name, target=target, n=len(pairs), tp=tp, fp=fp, fn=fn, tn=len(pairs) - tp - fp - fn)
+    return Agreement(
+        proxy=name, target=target, n=len(pairs), tp=tp, fp=fp, fn=fn, tn=len(pairs) - tp - fp - fn
+    )
 
 
 def _score(rec: CaseRecord, name: str) -> float | None:

@@ -32,10 +32,96 @@ VALUE_KINDS = frozenset({"number", "range", "version"})
 MIN_CONTENT_RECALL = 0.3
 MIN_SENTENCE_OVERLAP = 0.6
 _STOP = frozenset(
-    "a an the and or but if then of to in on at by for with from as is are was were be been being it its this "
-    "that these those you your we our they their he she his her them i me my can will would should could may "
-    "might must do does did has have had so such than too very just also only about into over under which "
-    "what when where who how why there here all any each some more most other yes".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "we",
+        "our",
+        "they",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "them",
+        "i",
+        "me",
+        "my",
+        "can",
+        "will",
+        "would",
+        "should",
+        "could",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "so",
+        "such",
+        "than",
+        "too",
+        "very",
+        "just",
+        "also",
+        "only",
+        "about",
+        "into",
+        "over",
+        "under",
+        "which",
+        "what",
+        "when",
+        "where",
+        "who",
+        "how",
+        "why",
+        "there",
+        "here",
+        "all",
+        "any",
+        "each",
+        "some",
+        "more",
+        "most",
+        "other",
+        "yes",
+    ]
 )
 ANTONYMS: dict[str, str] = {
     "supported": "unsupported",
@@ -148,9 +234,7 @@ def _sentence_flips(answer: str, sources: list[str]) -> list[str]:
         close = [pol for sw, pol in source_sents if len(words & sw) / len(words) >= MIN_SENTENCE_OVERLAP]
         if not close:
             continue
-        same = any(
-            n == neg and not any(_ANTI[w] in a and w not in a for w in anti) for n, a in close
-        )
+        same = any(n == neg and not any(_ANTI[w] in a and w not in a for w in anti) for n, a in close)
         if not same:
             flips.append(sent)
     return flips
@@ -176,7 +260,9 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
             p.conflicting_values = sorted(
                 str(g)
                 for g in answer.facts
-                if g.kind in VALUE_KINDS and not reference.has(g) and any(_same_class(g, f) for f in lead_missing)
+                if g.kind in VALUE_KINDS
+                and not reference.has(g)
+                and any(_same_class(g, f) for f in lead_missing)
             )
         ref_words = content(rec.reference_answer)
         if ref_words:

@@ -65,7 +65,13 @@ _WORDS = {
 }
 _WORD_NUM = re.compile(r"\b(" + "|".join(_WORDS) + r")\b(?=\s+" + _UNIT + r"\b)", re.I)
 _RANGE = re.compile(
-    r"(?<![\w.-])([$€£¥])?(" + _NUM + r")\s*(?:-|to)\s*[$€£¥]?(" + _NUM + r")(?:\s*(%))?(?:\s*(" + _UNIT + r"))?(?![\w])",
+    r"(?<![\w.-])([$€£¥])?("
+    + _NUM
+    + r")\s*(?:-|to)\s*[$€£¥]?("
+    + _NUM
+    + r")(?:\s*(%))?(?:\s*("
+    + _UNIT
+    + r"))?(?![\w])",
     re.I,
 )
 _BETWEEN = re.compile(r"\bbetween\s+([$€£¥]?\d[\d.,]*)\s+and\s+", re.I)
@@ -83,7 +89,24 @@ _LIST_MARK = re.compile(r"(?m)^\s*\d+[.)]\s+")
 _CITE = re.compile(r"\s*\[\d+\]")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'_.-]*[a-z0-9]|[a-z0-9]", re.I)
 _ACRONYM_STOP = frozenset(
-    {"A", "I", "OK", "US", "EU", "UK", "FAQ", "NOTE", "IMPORTANT", "TIP", "OR", "AND", "API", "ID", "URL", "UI"}
+    {
+        "A",
+        "I",
+        "OK",
+        "US",
+        "EU",
+        "UK",
+        "FAQ",
+        "NOTE",
+        "IMPORTANT",
+        "TIP",
+        "OR",
+        "AND",
+        "API",
+        "ID",
+        "URL",
+        "UI",
+    }
 )
 
 

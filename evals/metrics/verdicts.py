@@ -32,6 +32,7 @@ LOWER_IS_BETTER = frozenset(
         "n_stale",
         "unsupported_facts",
         "polarity_mismatch",
+        "conflicting_values",
     }
 )
 
@@ -54,7 +55,11 @@ def apply_verdicts(records: list[CaseRecord], labels: Iterable[AuditLabel] = ())
         match = match_label(index, rec.id, rec.answer)
         rec.label_status = match.status
         if match.status == "matched" and match.label is not None:
-            rec.verdict, rec.verdict_source, rec.label_reason = match.label.verdict, "label", match.label.reason
+            rec.verdict, rec.verdict_source, rec.label_reason = (
+                match.label.verdict,
+                "label",
+                match.label.reason,
+            )
             rec.label_split = match.label.split
         else:
             rec.verdict, rec.verdict_source = proxy.verdict, "proxy"

@@ -101,14 +101,19 @@ def test_agreement_counts_precision_and_recall_of_wrong() -> None:
     answers = [RIGHT, SWAPPED, SWAPPED, RIGHT, RIGHT.replace("[1].", "[1]:")]
     verdicts = ["correct", "wrong", "correct", "wrong", "incomplete"]  # c3, c4: the proxy disagrees
     records = [rec(f"c{i}", a) for i, a in enumerate(answers)]
-    labels = [AuditLabel.model_validate(label(f"c{i}", a, v)) for i, (a, v) in enumerate(zip(answers, verdicts))]
+    labels = [
+        AuditLabel.model_validate(label(f"c{i}", a, v))
+        for i, (a, v) in enumerate(zip(answers, verdicts, strict=True))
+    ]
     apply_verdicts(records, labels)
     report = agreement(records)
     assert report.n == 5
     wrong = report.find("verdict", "wrong")
     assert wrong is not None and (wrong["tp"], wrong["fp"], wrong["fn"]) == (1, 1, 1)
     assert wrong["precision"] == 0.5 and wrong["recall"] == 0.5
-    assert report.confusion[2][2] == 1 and report.confusion[0][2] == 1  # label wrong→proxy wrong; correct→wrong
+    assert (
+        report.confusion[2][2] == 1 and report.confusion[0][2] == 1
+    )  # label wrong→proxy wrong; correct→wrong
     assert sum(map(sum, report.confusion)) == 5
     assert report.find("faithfulness<0.5", "wrong") is None  # no judge scores, no judge detector
     records[0].scores["faithfulness"] = 0.9

@@ -15,7 +15,9 @@ GOLDEN = Path(__file__).resolve().parents[2] / "examples" / "acme" / "golden.jso
 CASES = {json.loads(line)["id"]: json.loads(line) for line in GOLDEN.read_text().splitlines() if line.strip()}
 
 
-def record(case_id: str, answer: str, *, cited: list[str] | None = None, abstained: bool = False) -> CaseRecord:
+def record(
+    case_id: str, answer: str, *, cited: list[str] | None = None, abstained: bool = False
+) -> CaseRecord:
     g = CASES[case_id]
     passages = g["reference_contexts"] if cited is None else cited
     return CaseRecord(
@@ -114,8 +116,15 @@ def test_key_facts_normalise_ranges_units_and_identifiers() -> None:
     b = extract_facts("between 5 and 10 business days, error refund_window_expired")
     assert Fact("range", "5-10", "business day") in a and Fact("range", "5-10", "business day") in b
     assert Fact("code", "refund_window_expired") in a and Fact("ident", "refund_window_expired") in b
-    c = extract_facts('Run it with --dry-run on v1.4.2; it costs $15.00 or 2.9% and says "Your card was declined".')
-    assert {Fact("flag", "--dry-run"), Fact("version", "1.4.2"), Fact("number", "$15"), Fact("number", "2.9", "%")} <= c
+    c = extract_facts(
+        'Run it with --dry-run on v1.4.2; it costs $15.00 or 2.9% and says "Your card was declined".'
+    )
+    assert {
+        Fact("flag", "--dry-run"),
+        Fact("version", "1.4.2"),
+        Fact("number", "$15"),
+        Fact("number", "2.9", "%"),
+    } <= c
     assert Fact("quoted", "your card was declined") in c
     assert Fact("negation", "not") in extract_facts("The fee isn't returned.")
     assert not any(f.kind == "number" for f in extract_facts("1. Open the Dashboard.\n2. Click Refund."))
