@@ -1,4 +1,4 @@
-"""The support agent graph.
+"""The support agent graph: one pipeline for chat turns and tickets (``state["mode"]``).
 
 START → guard ─┬─ (injection) ────────────────────────────────────────────▶ escalate → END
                └─ triage → route ─┬─ answer: retrieve ─┬─ draft → ground ─┬─▶ END
@@ -6,6 +6,12 @@ START → guard ─┬─ (injection) ──────────────
                                   ├─ tool: tools ─┬─ approve (interrupt) ─┬─▶ respond → END
                                   │               └───────────────────────┘
                                   └─ escalate
+
+Ticket mode takes the same guard, triage, retrieve, draft and ground nodes, skips route (no tools)
+and ends in ``ticket`` (the draft reply and its ``needs_human`` decision) wherever chat would end
+or escalate: an injected ticket is refused before any search. To add a node, add it and its edges
+below; a chat-only edge that can end or escalate is wrapped in ``ticket_aware`` so tickets still
+reach ``ticket``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from agent.nodes.guard import after_guard, guard
 from agent.nodes.respond import respond
 from agent.nodes.retrieve import make_after_retrieve, make_retrieve
 from agent.nodes.route import after_route, make_route
+from agent.nodes.ticket import after_triage, make_ticket, ticket_after_retrieve, ticket_aware
 from agent.nodes.tools import after_tools, make_tools
 from agent.nodes.triage import make_triage
 from agent.state import AgentState
@@ -41,16 +48,20 @@ def build_graph(*, checkpointer: Any, deps: AgentDeps) -> Any:
     g.add_node("approve", make_approve(deps))
     g.add_node("respond", respond)
     g.add_node("escalate", make_escalate(deps))
+    g.add_node("ticket", make_ticket(deps))
 
     g.add_edge(START, "guard")
-    g.add_conditional_edges("guard", after_guard, ["triage", "escalate"])
-    g.add_edge("triage", "route")
+    g.add_conditional_edges("guard", ticket_aware(after_guard), ["triage", "escalate", "ticket"])
+    g.add_conditional_edges("triage", after_triage, ["route", "retrieve"])
     g.add_conditional_edges("route", after_route, ["retrieve", "tools", "escalate"])
-    g.add_conditional_edges("retrieve", make_after_retrieve(deps), ["draft", "escalate"])
+    g.add_conditional_edges(
+        "retrieve", ticket_after_retrieve(deps, make_after_retrieve(deps)), ["draft", "escalate", "ticket"]
+    )
     g.add_edge("draft", "ground")
-    g.add_conditional_edges("ground", after_ground, ["escalate", END])
+    g.add_conditional_edges("ground", ticket_aware(after_ground), ["escalate", "ticket", END])
     g.add_conditional_edges("tools", after_tools, ["approve", "respond"])
     g.add_edge("approve", "respond")
     g.add_edge("respond", END)
     g.add_edge("escalate", END)
+    g.add_edge("ticket", END)
     return g.compile(checkpointer=checkpointer)

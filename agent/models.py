@@ -76,10 +76,22 @@ class AgentEvent(BaseModel):
 
 
 class TicketAssist(BaseModel):
+    """A ticket run of the graph: triage and a draft reply for a human agent to review."""
+
     triage: dict[str, Any] | None
     draft_reply: str
     citations: list[Citation] = Field(default_factory=list)
-    escalated: bool = False
+    escalated: bool = Field(default=False, description="same as needs_human (kept for the ticket API)")
+    needs_human: bool = Field(
+        default=False, description="triage's needs_human OR the draft is not trustworthy (see reasons)"
+    )
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="why a human is needed: triage, injection, sensitive:*, no_verified_answer, "
+        "low_evidence, low_coverage, rejected_sentences, echo, garbled",
+    )
     prompt_version: str = ""
     answer_mode: str = ""
     usage: Usage = Field(default_factory=Usage)
+    evidence: float = 0.0
+    coverage: float = 0.0

@@ -40,6 +40,7 @@ class AgentService:
             checkpointer = self._stack.enter_context(open_checkpointer(self.settings))
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer=checkpointer, deps=self.deps)
+        self._ticket_graph: Any = None
 
     def close(self) -> None:
         self._stack.close()
@@ -95,11 +96,58 @@ class AgentService:
         ]
 
     def assist_ticket(
-        self, subject: str, body: str, *, tenant: str, collection: str | None = None
+        self,
+        subject: str,
+        body: str,
+        *,
+        tenant: str,
+        collection: str | None = None,
+        ticket_id: str | None = None,
     ) -> TicketAssist:
-        from agent.assist import assist_ticket
+        """Run the graph in ticket mode: guard → triage → retrieve → draft → ground → ticket.
 
-        return assist_ticket(self.deps, subject, body, tenant=tenant, collection=collection)
+        A ticket is one self-contained run, so it uses the same graph compiled without a
+        checkpointer (no thread is stored; the ticket table keeps the result). The run's thread id
+        is ``ticket:<tenant>:<ticket id or a fresh uuid>``, for logs and traces only.
+        """
+        text = f"{(subject or '').strip()}\n\n{(body or '').strip()}"
+        if not text.strip():  # nothing to search or draft from: a person reads it
+            return TicketAssist(
+                triage=None, draft_reply="", escalated=True, needs_human=True, reasons=["empty_ticket"]
+            )
+        # redact here, before the graph: nothing downstream ever holds the raw ticket
+        whole = redact(text).text
+        red_subject, _, red_body = whole.partition("\n\n")
+        payload = {
+            "mode": "ticket",
+            "subject": red_subject,
+            "body": red_body,
+            "tenant": tenant,
+            "collection": collection or self.settings.collection,
+        }
+        thread = f"ticket:{tenant}:{ticket_id or uuid.uuid4().hex}"
+        values = self.ticket_graph.invoke(payload, self._config(thread))
+        decision = values.get("ticket") or {}
+        return TicketAssist(
+            triage=values.get("triage"),
+            draft_reply=values.get("answer", ""),
+            citations=[Citation(**c) for c in values.get("citations", [])],
+            escalated=bool(decision.get("needs_human", True)),
+            needs_human=bool(decision.get("needs_human", True)),
+            reasons=list(decision.get("reasons", [])),
+            prompt_version=",".join(values.get("prompt_refs", [])),
+            answer_mode=values.get("answer_mode", ""),
+            usage=Usage.model_validate(values.get("usage") or {}),
+            evidence=float(values.get("evidence", 0.0)),
+            coverage=float(values.get("coverage", 0.0)),
+        )
+
+    @property
+    def ticket_graph(self) -> Any:
+        """The same graph without a checkpointer, for one-shot ticket runs (built on first use)."""
+        if self._ticket_graph is None:
+            self._ticket_graph = build_graph(checkpointer=None, deps=self.deps)
+        return self._ticket_graph
 
     # --- internals ----------------------------------------------------------------------
     @staticmethod

@@ -16,6 +16,7 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
 Route = Literal["answer", "tool", "escalate"]
+Mode = Literal["chat", "ticket"]
 AnswerMode = Literal["generated", "extractive", "abstained", "tool", "escalated", "refused", "pending"]
 
 USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens", "cost_usd", "llm_calls")
@@ -45,6 +46,9 @@ class AgentState(TypedDict, total=False):
     usage: Annotated[dict[str, float], add_usage]
     prompt_refs: Annotated[list[str], add_refs]
     # the turn's input, after the guard
+    mode: Mode  # "chat" (default) or "ticket": a ticket ends in the ticket node, not in escalate
+    subject: str  # ticket mode: the ticket's subject and body, redacted (``question`` joins them)
+    body: str
     tenant: str
     collection: str | None
     question: str
@@ -68,6 +72,7 @@ class AgentState(TypedDict, total=False):
     citations: list[dict[str, Any]]
     escalated: bool
     escalation: dict[str, Any] | None
+    ticket: dict[str, Any] | None  # ticket mode: what the ticket node decided (see agent.nodes.ticket)
 
 
 def usage_of(reply: Any) -> dict[str, float]:

@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         default=True, description="stream the best-supported passage sentence before the model's"
     )
     agent_company: str = "Acme Pay"
+    ticket_min_evidence: float = Field(
+        default=0.5, description="a ticket draft needs a human below this ticket↔passage cosine"
+    )
+    ticket_min_coverage: float = Field(
+        default=0.5, description="a ticket draft needs a human below this IDF-weighted word coverage"
+    )
     agent_seed_file: Path | None = None
     checkpoint_url: str | None = Field(
         default=None,

@@ -1,4 +1,8 @@
-"""guard: redact PII before any model sees the message; flag prompt injection; reset the turn."""
+"""guard: redact PII before any model sees the message; flag prompt injection; reset the turn.
+
+In ticket mode the input is the ticket's ``subject`` and ``body``; they are redacted here too and
+joined into ``question`` (greeting and sign-off lines dropped), so the injection check runs on
+the whole ticket before any search."""
 
 from __future__ import annotations
 
@@ -8,12 +12,20 @@ from langchain_core.messages import HumanMessage
 from langgraph.config import get_stream_writer
 
 from agent.guard import check_injection, extract_entities, redact
+from agent.nodes.ticket_text import ticket_question
 from agent.state import AgentState
 
 
 def guard(state: AgentState) -> dict[str, Any]:
-    redaction = redact(state.get("question", ""))  # idempotent when the service already redacted
-    verdict = check_injection(redaction.text)
+    ticket: dict[str, Any] = {}
+    if state.get("mode") == "ticket":  # one redaction over both, so placeholders number consistently
+        whole = redact(f"{state.get('subject', '').strip()}\n\n{state.get('body', '').strip()}").text
+        subject, _, body = whole.partition("\n\n")
+        ticket = {"subject": subject, "body": body, "question": ticket_question(subject, body)}
+        verdict = check_injection(whole)  # the whole ticket, greetings and sign-off included
+    redaction = redact(ticket.get("question") or state.get("question", ""))  # idempotent
+    if not ticket:
+        verdict = check_injection(redaction.text)
     entities = {k: list(v) for k, v in (state.get("entities") or {}).items()}
     for key, values in extract_entities(redaction).items():
         entities[key] = list(dict.fromkeys([*entities.get(key, []), *values]))
@@ -38,7 +50,10 @@ def guard(state: AgentState) -> dict[str, Any]:
         "citations": [],
         "escalated": False,
         "escalation": None,
+        "ticket": None,
     }
+    if ticket:
+        out |= {"subject": ticket["subject"], "body": ticket["body"]}
     if verdict.flagged:
         out |= {"route": "escalate", "route_reason": "injection"}
         get_stream_writer()({"type": "route", "route": "escalate"})

@@ -215,14 +215,19 @@ def test_astream_emits_meta_then_verified_tokens_then_done(agent_settings: Any, 
     assert events[-1].data["usage"]["llm_calls"] == 1
 
 
-def test_assist_ticket_drafts_a_cited_reply(agent_settings: Any, tmp_path: Path) -> None:
-    svc = make_service(
-        agent_settings, tmp_path, llm_overrides={"assist": {"mock_response": f"Hello. {GOOD}"}}
-    )
+def test_assist_ticket_runs_the_same_graph_as_chat(agent_settings: Any, tmp_path: Path) -> None:
+    """A ticket goes through the chat graph's draft node (same prompt, same checks) and leaves
+    no thread behind in the chat checkpointer (more in test_agent_tickets.py)."""
+    settings = agent_settings.model_copy(update={"ticket_min_evidence": 0.0, "ticket_min_coverage": 0.0})
+    svc = make_service(settings, tmp_path, llm_overrides=draft(f"Hello. {GOOD}"))
+    chat = svc.ask(Q_REFUND_TIME, tenant=TENANT)
     out = svc.assist_ticket(
         "Refund not on my card", "I got a refund 3 days ago, when will I see it?", tenant=TENANT
     )
-    assert "business days" in out.draft_reply and out.citations and out.prompt_version == "draft_reply@v1"
-    assert all(cited(s) for s in split_sentences(out.draft_reply))
+    assert "business days" in out.draft_reply and out.citations
+    assert out.prompt_version == chat.prompt_version and out.usage.llm_calls == chat.usage.llm_calls
+    assert not out.needs_human and all(cited(s) for s in split_sentences(out.draft_reply))
+    threads = {c.config["configurable"]["thread_id"] for c in svc.checkpointer.list(None)}
+    assert threads == {chat.thread_id}
     off = svc.assist_ticket("Lunch", "What is the best pizza topping?", tenant=TENANT)
-    assert off.escalated and off.citations == []
+    assert off.escalated and off.needs_human and off.citations == []
