@@ -89,6 +89,21 @@ def sheet_rows(
     return rows
 
 
+def spread(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` rows taken round-robin over answer modes (in case order within a mode),
+    so a short sheet still covers every mode; the result keeps the run's case order."""
+    by_mode: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_mode.setdefault(str(r.get("answer_mode") or ""), []).append(i)
+    picked: list[int] = []
+    queues = [list(v) for _, v in sorted(by_mode.items())]
+    while len(picked) < limit and any(queues):
+        for q in queues:
+            if q and len(picked) < limit:
+                picked.append(q.pop(0))
+    return [rows[i] for i in sorted(picked)]
+
+
 def dump_sheet(rows: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 

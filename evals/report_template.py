@@ -29,8 +29,8 @@ pre{white-space:pre-wrap;margin:0;font-size:.8rem;max-height:12rem;overflow:auto
 {% endfor %}</table>
 
 <h2 id="correctness">Correctness (audit labels and proxies)</h2>
-<p class="muted">Verdicts: {{ fmt(r.metrics.get('n_labelled')) }} from audit labels that match the current answer,
-{{ fmt(r.metrics.get('n_proxy')) }} from automatic proxies, {{ fmt(r.metrics.get('n_stale')) }} stale labels (answer
+<p class="muted">Verdicts: {{ (r.metrics.get('n_labelled') or 0)|int }} from audit labels that match the current answer,
+{{ (r.metrics.get('n_proxy') or 0)|int }} from automatic proxies, {{ (r.metrics.get('n_stale') or 0)|int }} stale labels (answer
 changed: re-label). Audit files: {{ r.audit.files|join(', ') or 'none' }} ({{ r.audit.n_labels }} labels).
 complete = correct and complete; correct = nothing false (correct + incomplete); wrong = any false claim.</p>
 <table id="correctness-rates"><tr><th>verdicts from</th><th>complete_rate</th><th>correct_rate</th><th>wrong_rate</th></tr>

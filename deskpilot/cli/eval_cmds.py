@@ -173,16 +173,21 @@ def audit_sheet(
         None, "--audit", help="labels to pre-fill (default: evals/audits)"
     ),
     unlabelled: bool = typer.Option(False, "--unlabelled", help="only answers without a matching label"),
+    limit: int | None = typer.Option(None, "--limit", help="at most N rows, spread over answer modes"),
 ) -> None:
     """A labelling sheet from a run: question, reference, answer, cited passages, hash, current label."""
     from evals.audit import load_audits
-    from evals.audit_sheet import dump_sheet, sheet_markdown, sheet_rows
+    from evals.audit_sheet import dump_sheet, sheet_markdown, sheet_rows, spread
     from evals.results import load_results
 
     if split not in (None, "tune", "heldout"):
         raise UserInputError("--split must be 'tune' or 'heldout'")
+    if limit is not None and limit < 1:
+        raise UserInputError("--limit must be at least 1")
     results = load_results(run_dir)
     rows = sheet_rows(results, load_audits(_audit_files(audit)), split=split, unlabelled_only=unlabelled)
+    if limit is not None:
+        rows = spread(rows, limit)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dump_sheet(rows), encoding="utf-8")
     out.with_suffix(".md").write_text(sheet_markdown(rows), encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 
 from deskpilot.exceptions import UserInputError
 from evals.audit import AuditLabel, answer_sha256, label_index, load_audit, match_label, parse_audit
-from evals.audit_sheet import hash_split, merge_sheet
+from evals.audit_sheet import hash_split, merge_sheet, spread
 from evals.metrics.agreement import agreement
 from evals.metrics.verdicts import apply_verdicts, correctness_metrics
 from evals.records import CaseRecord
@@ -144,3 +144,10 @@ def test_hash_split_is_the_project_rule() -> None:
     held = [i for i in ids if hash_split(i) == "heldout"]
     assert held == [i for i in ids if int(hashlib.sha256(i.encode()).hexdigest(), 16) % 10 >= 6]
     assert 0 < len(held) < len(ids)
+
+
+def test_spread_covers_every_answer_mode_in_case_order() -> None:
+    rows = [{"case_id": f"c{i}", "answer_mode": m} for i, m in enumerate("aaaaabbc")]
+    picked = spread(rows, 4)
+    assert [r["case_id"] for r in picked] == ["c0", "c1", "c5", "c7"]
+    assert len(spread(rows, 100)) == len(rows)
