@@ -1,7 +1,9 @@
 """FastAPI app factory: ``create_app(settings=None)``.
 
-The lifespan creates the tables, re-enqueues tickets a crash left unfinished and (unless
-``settings.run_worker_in_process`` is false) runs a huey consumer in worker threads.
+Building it redacts every log record of the process (``api.privacy``) and migrates an older
+database (``api.migrate``). The lifespan creates the tables, re-enqueues tickets a crash left
+unfinished and (unless ``settings.run_worker_in_process`` is false) runs a huey consumer in
+worker threads.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from huey.api import Huey
 from api import errors
 from api.callback import Callbacks
 from api.limits import BodyLimitMiddleware, RateLimiter
+from api.migrate import migrate
+from api.privacy import install_log_redaction
 from api.queue import TicketQueue
 from api.routers import approvals, chat, feedback, health, metrics, threads, tickets, webhooks, widget
 from api.runtime import AgentHolder, Runtime
@@ -47,6 +51,7 @@ def create_app(
 ) -> FastAPI:
     """``agent``: an ``AgentService`` to use instead of building one; ``huey``: a queue instance."""
     s = settings or get_settings()
+    install_log_redaction()
     engine = get_engine(settings=s)
     telemetry = Telemetry()
     agents = AgentHolder(s, agent)
@@ -76,6 +81,7 @@ def create_app(
     app = FastAPI(title="deskpilot", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     create_tables(engine, *TABLES)  # also when used without lifespan (e.g. ASGITransport)
+    migrate(engine)
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
     app.add_middleware(MetricsMiddleware, telemetry=telemetry)
@@ -89,8 +95,10 @@ def create_app(
 def build_queue(settings: Settings | None = None) -> TicketQueue:
     """The queue without the HTTP app: what ``deskpilot worker`` runs."""
     s = settings or get_settings()
+    install_log_redaction()
     engine = get_engine(settings=s)
     create_tables(engine, *TABLES)
+    migrate(engine)
     agents = AgentHolder(s)
     return TicketQueue(s, engine, agents.get, callbacks=Callbacks(engine), telemetry=Telemetry())
 

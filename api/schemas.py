@@ -50,7 +50,13 @@ class ChatRequest(BaseModel):
         json_schema_extra={"examples": [{"message": "How long do refunds take?", "stream": True}]},
     )
     message: str = Field(min_length=1, description="the question; at most settings.max_message_chars")
-    thread_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    thread_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="continue a thread the server created (from `meta`/`done`); omit to start one. "
+        "An unknown id and another tenant's id are the same 404.",
+    )
     stream: bool = True
 
 
@@ -79,7 +85,7 @@ class ChatDone(BaseModel):
                         "cost_usd": 0,
                     },
                     "thread_id": "5b0e6a1c2f3d4e5f",
-                    "message_id": "m_8c1d2e",
+                    "message_id": "3f2b7c1e-9a4d-4e8b-b1c2-5d6e7f8a9b0c",
                     "route": "answer",
                     "pending_action": None,
                 }
@@ -97,11 +103,13 @@ class ChatDone(BaseModel):
 
 
 class MessageOut(BaseModel):
+    """One message of the (redacted) transcript the agent keeps in its checkpoint."""
+
     id: str
     role: Literal["user", "assistant"]
-    content: str
+    content: str = Field(description="PII (cards, IBANs, secrets, emails, phones) appears as [KIND_n]")
     citations: list[CitationOut] = Field(default_factory=list)
-    created_at: UtcDatetime
+    created_at: UtcDatetime | None = Field(default=None, description="not kept per message: null")
 
 
 class ThreadOut(BaseModel):
@@ -116,11 +124,11 @@ class ThreadOut(BaseModel):
                     "updated_at": "2026-01-05T10:00:03Z",
                     "messages": [
                         {
-                            "id": "m_1",
+                            "id": "8d0c4b3e-2f1a-4c5b-9e7d-6a5b4c3d2e1f",
                             "role": "user",
                             "content": "How long do refunds take?",
                             "citations": [],
-                            "created_at": "2026-01-05T10:00:00Z",
+                            "created_at": None,
                         }
                     ],
                 }
@@ -153,7 +161,7 @@ class FeedbackRequest(BaseModel):
             "examples": [
                 {
                     "thread_id": "5b0e6a1c2f3d4e5f",
-                    "message_id": "m_8c1d2e",
+                    "message_id": "3f2b7c1e-9a4d-4e8b-b1c2-5d6e7f8a9b0c",
                     "rating": "up",
                     "comment": "spot on",
                 }
@@ -210,10 +218,15 @@ class TicketEvent(BaseModel):
 
 class WebhookAccepted(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": "accepted", "ticket_id": "tk_3f9a0c1d2e4b5a6f"}]}
+        json_schema_extra={
+            "examples": [
+                {"status": "accepted", "ticket_id": "tk_3f9a0c1d2e4b5a6f"},
+                {"status": "duplicate", "ticket_id": "tk_3f9a0c1d2e4b5a6f"},
+            ]
+        }
     )
     status: Literal["accepted", "duplicate"]
-    ticket_id: str | None = None
+    ticket_id: str = Field(description="our ticket id; for a duplicate, the first delivery's")
 
 
 class TriageOut(BaseModel):

@@ -15,10 +15,10 @@ TABLES = (
     "api_webhook_secrets",
     "api_keys",
     "api_threads",
-    "api_messages",
     "api_feedback",
     "api_tickets",
     "api_webhook_events",
+    "api_migrations",
 )
 
 
@@ -60,6 +60,8 @@ class ApiKey(Base):
 
 
 class Thread(Base):
+    """The thread index (ownership, listing); the messages live in the agent's checkpoint."""
+
     __tablename__ = "api_threads"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
@@ -69,26 +71,13 @@ class Thread(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
 
 
-class Message(Base):
-    __tablename__ = "api_messages"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    thread_id: Mapped[str] = mapped_column(ForeignKey("api_threads.id"), index=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    role: Mapped[str] = mapped_column(String(16))
-    content: Mapped[str] = mapped_column(Text)
-    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    route: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
-    usage: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-
-
 class Feedback(Base):
     __tablename__ = "api_feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
     thread_id: Mapped[str] = mapped_column(String(64), index=True)
-    message_id: Mapped[str] = mapped_column(ForeignKey("api_messages.id"), index=True)
+    # a checkpoint message id (the transcript is the checkpoint, not a table here)
+    message_id: Mapped[str] = mapped_column(String(64), index=True)
     rating: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     corrected_answer: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -101,8 +90,10 @@ class Ticket(Base):
     tenant: Mapped[str] = mapped_column(String(64), index=True)
     external_id: Mapped[str] = mapped_column(String(200), index=True)
     event_id: Mapped[str] = mapped_column(String(200))
+    # redacted (api.privacy) before they are stored, like every free text of the API
     subject: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # never written any more (raw PII); kept so existing databases need no column change
     customer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
@@ -128,3 +119,11 @@ class WebhookEvent(Base):
     event_id: Mapped[str] = mapped_column(String(200))
     ticket_id: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Migration(Base):
+    """Data migrations already applied to this database (see ``api.migrate``)."""
+
+    __tablename__ = "api_migrations"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

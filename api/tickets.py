@@ -8,6 +8,7 @@ from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from api.conversations import new_id
+from api.privacy import scrub, scrub_pair
 from api.schemas import TicketEvent, TicketOut, TriageOut
 from api.tables import Ticket, WebhookEvent, now
 from deskpilot.db import session_scope
@@ -16,13 +17,16 @@ from deskpilot.exceptions import NotFoundError
 TRIAGE_KEYS = ("queue", "confidence", "priority", "sentiment", "language", "needs_human")
 
 
-def accept(engine: Engine, tenant: str, event: TicketEvent) -> str | None:
-    """Persist the event and its ticket in one transaction; ``None`` for a repeated event id.
+def accept(engine: Engine, tenant: str, event: TicketEvent) -> tuple[str, bool]:
+    """Persist the event and its ticket in one transaction: ``(ticket_id, True)``; for a
+    repeated event id nothing is stored and the first delivery's ``(ticket_id, False)`` returns.
 
-    SQLAlchemy Core inserts (no ORM unit of work): this is the webhook's hot path.
+    Subject and body are stored redacted (what the review screens show); the customer email
+    is not stored at all. SQLAlchemy Core inserts (no ORM unit of work): this is the hot path.
     """
     ticket_id = new_id("tk_")
     t = event.ticket
+    subject, body = scrub_pair(t.subject, t.body)
     stamp = now()
     try:
         with engine.begin() as conn:
@@ -37,9 +41,9 @@ def accept(engine: Engine, tenant: str, event: TicketEvent) -> str | None:
                     "tenant": tenant,
                     "external_id": t.id,
                     "event_id": event.id,
-                    "subject": t.subject,
-                    "body": t.body,
-                    "customer_email": t.customer_email,
+                    "subject": subject,
+                    "body": body,
+                    "customer_email": None,
                     "channel": t.channel,
                     "status": "queued",
                     "attempts": 0,
@@ -50,8 +54,20 @@ def accept(engine: Engine, tenant: str, event: TicketEvent) -> str | None:
                 },
             )
     except IntegrityError:
-        return None
-    return ticket_id
+        return _first_delivery(engine, tenant, event.id), False
+    return ticket_id, True
+
+
+def _first_delivery(engine: Engine, tenant: str, event_id: str) -> str:
+    with session_scope(engine) as s:
+        found = s.scalars(
+            select(WebhookEvent.ticket_id).where(
+                WebhookEvent.tenant == tenant, WebhookEvent.event_id == event_id
+            )
+        ).first()
+    if found is None:  # the unique constraint fired, so the row exists; anything else is a bug
+        raise RuntimeError("duplicate webhook event without its first delivery")
+    return str(found)
 
 
 def _find(s: Any, tenant: str, ticket_id: str) -> Ticket | None:
@@ -128,12 +144,12 @@ def finish(engine: Engine, ticket_id: str, result: dict[str, Any]) -> None:
 
 
 def release(engine: Engine, ticket_id: str, error: str, *, final: bool) -> None:
-    """After an error: back to queued for the next retry, or failed for good."""
+    """After an error: back to queued for the next retry, or failed for good (message redacted)."""
     with session_scope(engine) as s:
         s.execute(
             update(Ticket)
             .where(Ticket.id == ticket_id)
-            .values(status="failed" if final else "queued", error=error[:2000], updated_at=now())
+            .values(status="failed" if final else "queued", error=scrub(error[:2000]), updated_at=now())
         )
 
 

@@ -35,6 +35,4 @@ async def approve(
             f"thread {thread_id} has no action waiting for approval", code="conflict", status=409
         )
     result = await run_in_threadpool(agent.resume, thread_id, approved=req.approved, tenant=tenant)
-    note = "approved" if req.approved else "denied"
-    await run_in_threadpool(conversations.add_message, rt.engine, tenant, thread_id, "user", f"[{note}]")
-    return await run_in_threadpool(record_answer, rt, tenant, thread_id, result.done_payload())
+    return await run_in_threadpool(record_answer, rt, agent, tenant, thread_id, result.done_payload())

@@ -24,16 +24,20 @@ SSE_EXAMPLE = (
     'event: token\ndata: {"text": "Refunds reach the card in 5-10 business days [1]."}\n\n'
     'event: citation\ndata: {"source": "refunds.md", "title": "Refunds", "heading": "Timing", "url": null}\n\n'
     'event: done\ndata: {"answer": "...", "citations": [...], "escalated": false, "usage": {...}, '
-    '"thread_id": "5b0e6a1c", "message_id": "m_8c1d"}\n\n'
+    '"thread_id": "5b0e6a1c", "message_id": "3f2b7c1e-9a4d"}\n\n'
 )
 
 
-def record_answer(rt: Runtime, tenant: str, thread_id: str, done: dict[str, Any]) -> dict[str, Any]:
-    """Store the assistant turn; the payload gains its ``message_id`` (for feedback)."""
+def record_answer(
+    rt: Runtime, agent: Any, tenant: str, thread_id: str, done: dict[str, Any]
+) -> dict[str, Any]:
+    """After a turn: the payload gains the checkpoint id of the answer (``message_id``, for
+    feedback); the thread index records the time and any action waiting for approval.
+    The turn itself is already in the checkpoint: the one (redacted) transcript."""
     done = dict(done)
-    done["message_id"] = conversations.add_message(
-        rt.engine, tenant, thread_id, "assistant", done.get("answer", ""), done=done
-    )
+    done["thread_id"] = thread_id
+    done["message_id"] = conversations.last_answer_id(agent, tenant, thread_id) or ""
+    conversations.touch_thread(rt.engine, tenant, thread_id, done.get("pending_action"))
     rt.telemetry.observe_chat(done)
     return done
 
@@ -60,13 +64,13 @@ async def chat(req: ChatRequest, tenant: TenantDep, rt: RuntimeDep, agent: Agent
         raise UserInputError(f"message is longer than {limit} characters", code="message_too_long")
     if not req.message.strip():
         raise UserInputError("message is empty")
+    # the server names threads: an unknown or foreign thread_id is a 404 here, before any work
     thread_id = await run_in_threadpool(
         conversations.open_thread, rt.engine, tenant, req.thread_id, req.message
     )
-    await run_in_threadpool(conversations.add_message, rt.engine, tenant, thread_id, "user", req.message)
     if not req.stream:
         result = await run_in_threadpool(agent.ask, req.message, thread_id=thread_id, tenant=tenant)
-        return await run_in_threadpool(record_answer, rt, tenant, thread_id, result.done_payload())
+        return await run_in_threadpool(record_answer, rt, agent, tenant, thread_id, result.done_payload())
 
     events = agent.astream(req.message, thread_id=thread_id, tenant=tenant)
     first = await anext(events)  # errors before the first event still become proper 4xx/5xx
@@ -76,7 +80,7 @@ async def chat(req: ChatRequest, tenant: TenantDep, rt: RuntimeDep, agent: Agent
         try:
             while True:
                 if item.event == "done":
-                    done = await run_in_threadpool(record_answer, rt, tenant, thread_id, item.data)
+                    done = await run_in_threadpool(record_answer, rt, agent, tenant, thread_id, item.data)
                     yield _sse("done", done)
                 else:
                     yield _sse(item.event, item.data)

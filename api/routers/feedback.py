@@ -1,4 +1,5 @@
-"""``POST /v1/feedback``: thumbs up/down (with comment or corrected answer) on an answer."""
+"""``POST /v1/feedback``: thumbs up/down (with comment or corrected answer, stored redacted) on an
+answer, named by its checkpoint message id."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from api import conversations
-from api.deps import EngineDep, TenantDep
+from api.deps import AgentDep, EngineDep, TenantDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import FeedbackOut, FeedbackRequest
 
@@ -20,5 +21,7 @@ router = APIRouter(tags=["feedback"])
     responses=ERROR_RESPONSES,
     summary="Rate an answer",
 )
-async def feedback(req: FeedbackRequest, tenant: TenantDep, engine: EngineDep) -> FeedbackOut:
-    return FeedbackOut(id=await run_in_threadpool(conversations.add_feedback, engine, tenant, req))
+async def feedback(
+    req: FeedbackRequest, tenant: TenantDep, engine: EngineDep, agent: AgentDep
+) -> FeedbackOut:
+    return FeedbackOut(id=await run_in_threadpool(conversations.add_feedback, engine, agent, tenant, req))

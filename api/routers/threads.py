@@ -1,4 +1,5 @@
-"""``GET /v1/threads`` (the widget's list) and ``GET /v1/threads/{thread_id}``."""
+"""``GET /v1/threads`` (the widget's list) and ``GET /v1/threads/{thread_id}`` (the redacted
+transcript, read from the agent's checkpoint)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api import conversations
-from api.deps import EngineDep, TenantDep
+from api.deps import AgentDep, EngineDep, TenantDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import ThreadList, ThreadOut
 
@@ -23,5 +24,5 @@ async def list_threads(
 @router.get(
     "/v1/threads/{thread_id}", response_model=ThreadOut, summary="Messages of a thread, with citations"
 )
-async def get_thread(thread_id: str, tenant: TenantDep, engine: EngineDep) -> ThreadOut:
-    return await run_in_threadpool(conversations.get_thread, engine, tenant, thread_id)
+async def get_thread(thread_id: str, tenant: TenantDep, engine: EngineDep, agent: AgentDep) -> ThreadOut:
+    return await run_in_threadpool(conversations.get_thread, engine, agent, tenant, thread_id)

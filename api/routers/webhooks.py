@@ -65,9 +65,9 @@ def receive(rt: Runtime, tenant: str, header: str | None, raw: bytes) -> tuple[i
             raise UserInputError("request body is not valid JSON", code="malformed_json") from None
         raise UserInputError(_validation_message(exc), code="validation_error", status=422) from None
     _shed_load(rt)
-    ticket_id = store.accept(rt.engine, tenant, event)
-    if ticket_id is None:
-        return 200, WebhookAccepted(status="duplicate")
+    ticket_id, created = store.accept(rt.engine, tenant, event)
+    if not created:
+        return 200, WebhookAccepted(status="duplicate", ticket_id=ticket_id)
     try:
         rt.queue.enqueue(ticket_id)
     except Exception:  # persisted: recovery on the next start re-enqueues it
@@ -82,7 +82,7 @@ def receive(rt: Runtime, tenant: str, header: str | None, raw: bytes) -> tuple[i
     responses={
         200: {
             "model": WebhookAccepted,
-            "description": "repeated event id: already accepted, not re-processed",
+            "description": "repeated event id: already accepted (its ticket_id), not re-processed",
         },
         **{k: ERROR_RESPONSES[k] for k in (400, 401, 413, 422)},
         **BACKPRESSURE_RESPONSES,

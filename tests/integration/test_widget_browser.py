@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from api.tables import Feedback, Message
+from api.tables import Feedback
 from deskpilot.db import session_scope
 from tests.fixtures.api.server import running
 from tests.fixtures.api.support import Q_REFUND, TENANT, agent_kb, agent_settings, api_settings, make_service  # noqa: F401
@@ -31,7 +31,8 @@ def test_widget_streams_an_answer_with_citation_and_stores_feedback(
     engine = get_engine(settings=settings)
     create_tables(engine, *TABLES)
     key = create_key(engine, TENANT).api_key
-    app = create_app(settings, agent=make_service(settings, tmp_path))  # real local LLM
+    svc = make_service(settings, tmp_path)
+    app = create_app(settings, agent=svc)  # real local LLM
 
     with running(app) as base:
         page = browser.new_page()
@@ -67,8 +68,11 @@ def test_widget_streams_an_answer_with_citation_and_stores_feedback(
     with session_scope(engine) as s:
         fb = list(s.scalars(select(Feedback)))
         assert [(f.tenant, f.rating, f.comment) for f in fb] == [(TENANT, "up", "helpful")]
-        msg = s.get(Message, fb[0].message_id)
-        assert msg is not None and msg.role == "assistant" and msg.citations
+        thread_id, message_id = fb[0].thread_id, fb[0].message_id
+    # the feedback names an assistant message of the transcript (the agent's checkpoint)
+    msgs = {m["id"]: m for m in svc.history(thread_id, tenant=TENANT)}
+    msg = msgs.get(message_id)
+    assert msg is not None and msg["role"] == "assistant" and msg["citations"]
 
 
 def test_embed_script_injects_the_widget_into_another_page(
