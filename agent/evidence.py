@@ -20,8 +20,12 @@ from retrieval.collection_cache import CollectionCache
 DocFreq = tuple[dict[str, int], int]
 
 
-def _norm(tokens: set[str]) -> set[str]:
+def norm_words(tokens: set[str]) -> set[str]:
+    """Content words with a trailing plural ``s`` folded, as the document frequencies count them."""
     return {t.rstrip("s") for t in tokens}
+
+
+_norm = norm_words
 
 
 def _build_doc_freq(collection: str, tenant: str) -> DocFreq:

@@ -29,6 +29,7 @@ from agent.nodes.guard import after_guard, guard
 from agent.nodes.respond import respond
 from agent.nodes.retrieve import make_after_retrieve, make_retrieve
 from agent.nodes.route import after_route, make_route
+from agent.nodes.smalltalk import make_smalltalk
 from agent.nodes.ticket import after_triage, make_ticket, ticket_after_retrieve, ticket_aware
 from agent.nodes.tools import after_tools, make_tools
 from agent.nodes.triage import make_triage
@@ -53,7 +54,9 @@ def build_graph(*, checkpointer: Any, deps: AgentDeps) -> Any:
     g.add_edge(START, "guard")
     g.add_conditional_edges("guard", ticket_aware(after_guard), ["triage", "escalate", "ticket"])
     g.add_conditional_edges("triage", after_triage, ["route", "retrieve"])
-    g.add_conditional_edges("route", after_route, ["retrieve", "tools", "escalate"])
+    g.add_node("smalltalk", make_smalltalk(deps))  # greetings/thanks: a short reply, no escalation
+    g.add_conditional_edges("route", after_route, ["retrieve", "tools", "escalate", "smalltalk"])
+    g.add_edge("smalltalk", END)
     g.add_conditional_edges(
         "retrieve", ticket_after_retrieve(deps, make_after_retrieve(deps)), ["draft", "escalate", "ticket"]
     )

@@ -1,7 +1,8 @@
-"""Route a turn: answer (retrieve + draft) | tool (record lookups, refunds) | escalate.
+"""Route a turn: answer (retrieve + draft) | tool (record lookups, refunds) | escalate | smalltalk.
 
 Two planners give the same output, a :class:`Plan`:
-- deterministic (the local model): ids (``ch_``, ``cus_``, ``dp_``), emails found in the
+- deterministic (the local model): small talk (a message that is only a greeting, thanks,
+  goodbye, an acknowledgement or "who are you"), ids (``ch_``, ``cus_``, ``dp_``), emails found in the
   message, refund-intent words, requests for a human, and the triage queue;
 - native tool calling (a capable model) through LiteLLM, with the same tool catalogue.
 Money moves only for a charge id the customer wrote in the message itself.
@@ -27,6 +28,47 @@ HUMAN_RE = re.compile(
 )
 HOWTO_RE = re.compile(r"^\s*(how|what|why|when|where|can|do|does|is|are|which)\b", re.I)
 
+# small talk: the WHOLE message is a greeting, thanks, goodbye, an acknowledgement or "who are you"
+_POLITE = (
+    r"(?:please|again|so much|a lot|very much|a bunch|all|there|team|guys|folks|everyone|friend|:\)|!+|\.+)"
+)
+SMALLTALK: dict[str, re.Pattern[str]] = {
+    "greeting": re.compile(
+        r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|hola|bonjour|hallo)"
+        rf"(\s+{_POLITE})*(\s*,?\s*how are you( doing)?( today)?)?$",
+        re.I,
+    ),
+    "thanks": re.compile(
+        r"^((ok(ay)?|great|perfect|awesome|cool|nice|got it|sounds good|alright)[,!. ]*)?"
+        rf"(thanks?|thank you|thx|ty|cheers|much appreciated|appreciate it)(\s+{_POLITE})*$",
+        re.I,
+    ),
+    "goodbye": re.compile(
+        r"^((ok(ay)?|thanks?)[,!. ]*)?(bye|goodbye|see you|see ya|have a (nice|good) day)"
+        rf"(\s+{_POLITE})*$",
+        re.I,
+    ),
+    "ack": re.compile(
+        r"^(ok(ay)?|k|got it|understood|alright|great|perfect|cool|sounds good|noted)[!. ]*$", re.I
+    ),
+    "identity": re.compile(
+        r"^(who|what) are you\??$|^are you (a )?(bot|robot|human|real|an? ai)\??$|^what can you (do|help( me)? with)\??$",
+        re.I,
+    ),
+}
+
+
+def smalltalk_kind(question: str) -> str | None:
+    """``greeting | thanks | goodbye | ack | identity`` when the message is only small talk, else None."""
+    text = " ".join(question.strip().split()).rstrip("?!. ")
+    text = re.sub(r"[,!.]+$", "", text)
+    if not text or len(text) > 60:
+        return None
+    for kind, pattern in SMALLTALK.items():
+        if pattern.match(text) or pattern.match(text + "?"):
+            return kind
+    return None
+
 
 class Plan(BaseModel):
     route: Route
@@ -36,8 +78,14 @@ class Plan(BaseModel):
     prompt_ref: str | None = None
 
 
-def plan_deterministic(question: str, entities: dict[str, list[str]], triage: dict[str, Any] | None) -> Plan:
+def plan_deterministic(
+    question: str, entities: dict[str, list[str]], triage: dict[str, Any] | None, *, smalltalk: bool = True
+) -> Plan:
+    """``smalltalk=False`` (tickets) never answers with small talk."""
     queue = str((triage or {}).get("queue") or "")
+    kind = smalltalk_kind(question) if smalltalk else None
+    if kind is not None:
+        return Plan(route="smalltalk", reason=f"smalltalk:{kind}")
     if HUMAN_RE.search(question):
         return Plan(route="escalate", reason="asked_for_human")
     charges = entities.get("charge_ids", [])

@@ -15,9 +15,11 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
-Route = Literal["answer", "tool", "escalate"]
+Route = Literal["answer", "tool", "escalate", "smalltalk"]
 Mode = Literal["chat", "ticket"]
-AnswerMode = Literal["generated", "extractive", "abstained", "tool", "escalated", "refused", "pending"]
+AnswerMode = Literal[
+    "generated", "extractive", "abstained", "tool", "escalated", "refused", "pending", "smalltalk"
+]
 
 USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens", "cost_usd", "llm_calls")
 
@@ -64,6 +66,7 @@ class AgentState(TypedDict, total=False):
     retrieved: list[dict[str, Any]]
     evidence: float
     coverage: float
+    answerable: float  # calibrated P(the KB answers it), agent.abstain; absent with the threshold rule
     tool_results: list[dict[str, Any]]
     pending_action: dict[str, Any] | None
     draft: str

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     agent_min_coverage: float = Field(
         default=0.34, description="abstain below this IDF-weighted word coverage"
     )
+    agent_abstain: str = Field(
+        default="classifier",
+        pattern="^(classifier|thresholds)$",
+        description="classifier (agent/data/abstain.json, when present) | thresholds (min evidence/coverage)",
+    )
+    agent_abstain_model: Path | None = Field(default=None, description="default agent/data/abstain.json")
     agent_context_k: int = 3
     agent_focus_sentences: int = 3
     agent_max_sentences: int = 3

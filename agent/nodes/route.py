@@ -1,4 +1,6 @@
-"""route: choose answer | tool | escalate and the tool calls (see :mod:`agent.planner`)."""
+"""route: choose answer | tool | escalate | smalltalk and the tool calls (see :mod:`agent.planner`).
+
+Small talk is recognised before either planner runs, so a greeting never costs a model call."""
 
 from __future__ import annotations
 
@@ -9,14 +11,18 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.config import get_stream_writer
 
 from agent.context import AgentDeps
-from agent.planner import plan_deterministic, plan_native
+from agent.planner import Plan, plan_deterministic, plan_native, smalltalk_kind
 from agent.state import AgentState
 
 
 def make_route(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
     def route(state: AgentState) -> dict[str, Any]:
         entities = state.get("entities", {})
-        if deps.native_tools:
+        chat = state.get("mode", "chat") == "chat"  # a ticket is never answered with small talk
+        kind = smalltalk_kind(state["question"]) if chat else None
+        if kind is not None:
+            plan = Plan(route="smalltalk", reason=f"smalltalk:{kind}")
+        elif deps.native_tools:
             history = [
                 {"role": "user" if isinstance(m, HumanMessage) else "assistant", "content": str(m.content)}
                 for m in state.get("messages", [])[-6:]
@@ -24,8 +30,9 @@ def make_route(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
             ]
             plan = plan_native(state["question"], history, entities, deps)
         else:
-            plan = plan_deterministic(state["question"], entities, state.get("triage"))
-        get_stream_writer()({"type": "route", "route": plan.route})
+            plan = plan_deterministic(state["question"], entities, state.get("triage"), smalltalk=chat)
+        if plan.route != "smalltalk":  # small talk is announced as a plain answer (no prompt used)
+            get_stream_writer()({"type": "route", "route": plan.route})
         out: dict[str, Any] = {
             "route": plan.route,
             "route_reason": plan.reason,
@@ -40,11 +47,15 @@ def make_route(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
     return route
 
 
-def after_route(state: AgentState) -> Literal["retrieve", "tools", "escalate"]:
+def after_route(state: AgentState) -> Literal["retrieve", "tools", "escalate", "smalltalk"]:
     match state.get("route"):
+        case "answer":
+            return "retrieve"
         case "tool":
             return "tools"
         case "escalate":
             return "escalate"
-        case _:
-            return "retrieve"
+        case "smalltalk":
+            return "smalltalk"
+        case other:
+            raise ValueError(f"route node produced an unknown route {other!r}")
