@@ -3,7 +3,8 @@
 - ``keyfact_recall``: share of the reference answer's key facts (``evals.metrics.keyfacts``)
   that the answer states. Recall below ``MIN_FACT_RECALL``, or a missing *lead value* (a value
   — number, range, version — of the reference's first sentence: the reference leads with the
-  answer) → ``incomplete``. References without key facts fall back to content-word recall.
+  answer) → ``incomplete``; when the answer gives the lead value(s), recall down to
+  ``LEAD_FACT_RECALL`` is enough. References without key facts fall back to content-word recall.
 - ``unsupported_facts``: claim facts of the answer (numbers, durations, amounts, versions,
   identifiers, code, quoted values, flags) found in none of: the cited passages, the reference
   answer, the reference contexts, the question. Any → ``wrong`` (a value nobody gave).
@@ -28,6 +29,7 @@ from evals.metrics.keyfacts import CLAIM_KINDS, Fact, FactText, has_negation, no
 from evals.records import CaseRecord
 
 MIN_FACT_RECALL = 0.75
+LEAD_FACT_RECALL = 0.5  # when the answer gives the reference's lead value(s), half the key facts do
 VALUE_KINDS = frozenset({"number", "range", "version"})
 MIN_CONTENT_RECALL = 0.3
 MIN_SENTENCE_OVERLAP = 0.6
@@ -190,6 +192,7 @@ class Proxy:
     polarity_mismatches: list[str] = field(default_factory=list)
     dangling: bool = False
     lead_missing: bool = False
+    lead_present: bool = False
     conflicting_values: list[str] = field(default_factory=list)
     verdict: str = "correct"
 
@@ -255,8 +258,9 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
             p.keyfact_recall = len(present) / len(ref_facts)
             missing = ref_facts - set(present)
             p.missing_facts = sorted(str(f) if f.kind != "negation" else "(negation)" for f in missing)
-            lead_missing = lead_values(rec.reference_answer) & missing
-            p.lead_missing = bool(lead_missing)
+            leads = lead_values(rec.reference_answer)
+            lead_missing = leads & missing
+            p.lead_missing, p.lead_present = bool(lead_missing), bool(leads) and not lead_missing
             p.conflicting_values = sorted(
                 str(g)
                 for g in answer.facts
@@ -303,5 +307,8 @@ def lead_values(reference: str) -> set[Fact]:
 
 def _incomplete(p: Proxy, min_fact_recall: float, has_facts: bool) -> bool:
     if has_facts and p.keyfact_recall is not None:
-        return p.lead_missing or p.keyfact_recall < min_fact_recall
+        if p.lead_missing:
+            return True
+        floor = LEAD_FACT_RECALL if p.lead_present else min_fact_recall
+        return p.keyfact_recall < floor
     return p.content_recall is not None and p.content_recall < MIN_CONTENT_RECALL

@@ -205,10 +205,16 @@ def fact_present(fact: Fact, facts: set[Fact], text: str) -> bool:
     """Is ``fact`` stated in a text with facts ``facts`` (and normalised lower text ``text``)?
 
     Numbers match on value with the unit when both sides give one (7 days ≠ 7 hours);
-    identifiers, code and quoted values match as substrings of the other text."""
-    if fact.kind in ("code", "quoted", "ident", "flag", "acronym"):
+    identifiers, code and quoted values match as substrings of the other text, ignoring
+    punctuation (``pk_test...`` in ``pk_test_...``); acronyms match as whole words."""
+    if fact.kind == "acronym":
+        return bool(re.search(rf"(?<![a-z0-9]){re.escape(fact.value)}(?![a-z0-9])", text))
+    if fact.kind in ("code", "quoted", "ident", "flag"):
         needle = fact.value
-        return needle in text or any(f.value == needle for f in facts)
+        if needle in text or any(f.value == needle for f in facts):
+            return True
+        squashed = squash(needle)
+        return len(squashed) >= 4 and squashed in squash(text)
     if fact.kind == "negation":
         return any(f.kind == "negation" for f in facts)
     for other in facts:
@@ -222,6 +228,11 @@ def fact_present(fact: Fact, facts: set[Fact], text: str) -> bool:
             continue
         return True
     return False
+
+
+def squash(text: str) -> str:
+    """Letters and digits only: identifiers compared without their punctuation."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _unit_base(unit: str) -> str:
