@@ -1,5 +1,8 @@
 """Prompt templates stored as files in ``prompts/``.
 
+``prompts`` is a package whose ``*.md`` files are package data, located through
+``importlib.resources``, so a non-editable install (a wheel) loads its own prompts.
+
 A prompt file is ``prompts/<name>.v<version>.md`` with a small front matter::
 
     ---
@@ -20,10 +23,13 @@ prompt carries ``name@version`` so answers and eval runs can record it.
 
 from __future__ import annotations
 
+import importlib
 import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +37,21 @@ import yaml
 
 from deskpilot.exceptions import PromptError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+def _prompts_dir() -> Traversable:
+    """The installed ``prompts`` package's folder. An editable install made before ``prompts/``
+    became a package does not map it (re-running ``make setup`` does): then the checkout's folder,
+    never a namespace package that a ``prompts/`` folder in the working directory would give."""
+    try:
+        package = importlib.import_module("prompts")
+    except ModuleNotFoundError:
+        package = None
+    if package is not None and getattr(package, "__file__", None):
+        return resources.files(package)
+    return Path(__file__).resolve().parent.parent / "prompts"
+
+
+PROMPTS_DIR: Traversable = _prompts_dir()
 _FILE_RE = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.md$")
 _SECTION_RE = re.compile(r"^===(system|user|assistant)===\s*$", re.MULTILINE)
 
@@ -70,7 +90,11 @@ def _variables(text: str) -> set[str]:
     return names
 
 
-def parse_prompt(path: Path) -> Prompt:
+def _prompt_files(directory: Traversable) -> list[Traversable]:
+    return sorted((f for f in directory.iterdir() if _FILE_RE.match(f.name)), key=lambda f: f.name)
+
+
+def parse_prompt(path: Traversable) -> Prompt:
     match = _FILE_RE.match(path.name)
     if not match:
         raise PromptError(f"prompt file name must look like name.v1.md: {path.name}")
@@ -100,9 +124,9 @@ def parse_prompt(path: Path) -> Prompt:
 
 
 @lru_cache(maxsize=64)
-def load_prompt(name: str, version: int | None = None, directory: Path = PROMPTS_DIR) -> Prompt:
-    candidates: dict[int, Path] = {}
-    for path in directory.glob(f"{name}.v*.md"):
+def load_prompt(name: str, version: int | None = None, directory: Traversable = PROMPTS_DIR) -> Prompt:
+    candidates: dict[int, Traversable] = {}
+    for path in _prompt_files(directory):
         m = _FILE_RE.match(path.name)
         if m and m["name"] == name:
             candidates[int(m["version"])] = path
@@ -114,10 +138,10 @@ def load_prompt(name: str, version: int | None = None, directory: Path = PROMPTS
     return parse_prompt(candidates[chosen])
 
 
-def prompt_versions(directory: Path = PROMPTS_DIR) -> dict[str, int]:
+def prompt_versions(directory: Traversable = PROMPTS_DIR) -> dict[str, int]:
     """Newest version of every prompt; recorded with eval runs."""
     out: dict[str, int] = {}
-    for path in directory.glob("*.v*.md"):
+    for path in _prompt_files(directory):
         m = _FILE_RE.match(path.name)
         if m:
             out[m["name"]] = max(out.get(m["name"], 0), int(m["version"]))

@@ -5,6 +5,10 @@
 - Tests not marked ``integration`` cannot load the real local model: they must fake the
   LLM at the LiteLLM boundary (``mock_response``).
 - Every test gets its own ``DESKPILOT_DATA_DIR`` and a fresh settings cache.
+- A run that selects no integration test (``make test-unit``, one unit test file) embeds with
+  ``tests.fakes.HashingEmbedder`` instead of MiniLM: no torch import, no model load. A run with
+  integration tests in it embeds everything with MiniLM, so one index never holds both kinds of
+  vectors; ``--embedder fake|real`` overrides the choice.
 """
 
 from __future__ import annotations
@@ -40,6 +44,50 @@ def _loopback_only(self: socket.socket, address, *args, **kwargs):  # type: igno
 
 
 socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--embedder",
+        choices=("auto", "fake", "real"),
+        default="auto",
+        help="auto: the hashing fake unless the run selects integration tests; real: MiniLM",
+    )
+
+
+_EMBEDDER = pytest.StashKey[str]()
+_embedder_patch = pytest.MonkeyPatch()
+
+
+@pytest.hookimpl(trylast=True)  # after -m / -k deselection
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    choice = str(config.getoption("--embedder"))
+    if choice == "auto":
+        choice = "real" if any(item.get_closest_marker("integration") for item in items) else "fake"
+    config.stash[_EMBEDDER] = choice
+    if choice == "fake":
+        from retrieval import embedder
+        from tests.fakes import HashingEmbedder
+
+        fake = HashingEmbedder()
+        _embedder_patch.setattr(embedder, "load_embedder", lambda backend=None: fake)
+        embedder.get_embedder.cache_clear()
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str:
+    if config.stash.get(_EMBEDDER, "real") == "fake":
+        return "embedder: tests.fakes.HashingEmbedder (no integration test selected; those get MiniLM)"
+    return "embedder: MiniLM"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _embedder_patch.undo()
+
+
+@pytest.fixture
+def embedder_kind(request: pytest.FixtureRequest) -> str:
+    """``fake`` or ``real``: which embedder ``retrieval.embedder.get_embedder()`` gives in this run."""
+    return request.config.stash.get(_EMBEDDER, "real")
 
 
 @pytest.fixture(autouse=True)

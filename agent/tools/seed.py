@@ -1,4 +1,7 @@
-"""Seed the tool tables from a JSON file (examples/acme/seed.json by default).
+"""Seed the tool tables from a JSON file (the Acme sample, examples/acme/seed.json, by default).
+
+The default ships as package data (``agent/tools/data/acme_seed.json``, a link to the sample's
+file in a checkout, a copy in a wheel) and is located through ``importlib.resources``.
 
 Format: ``{"customers": [...], "charges": [...], "refunds": [...], "disputes": [...]}``; field
 names follow the tables, with a few tolerated aliases (``customer`` for ``customer_id``,
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +22,8 @@ from agent.tools.models import TABLES, Charge, Customer, Dispute, Refund
 from deskpilot.db import Base, create_tables, get_engine, session_scope
 from deskpilot.exceptions import UserInputError
 
-DEFAULT_SEED = Path(__file__).resolve().parents[2] / "examples" / "acme" / "seed.json"
+# a filesystem path: the package is installed unzipped (a checkout, an editable install or a wheel)
+DEFAULT_SEED = Path(str(resources.files("agent.tools") / "data" / "acme_seed.json"))
 ALIASES = {
     "customer": "customer_id",
     "amount_cents": "amount",

@@ -24,6 +24,7 @@ def draft(text: Any) -> dict[str, Any]:
     return {"draft": {"mock_response": text}}
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_answer_keeps_only_supported_sentences_and_cites_them(agent_settings: Any, tmp_path: Path) -> None:
     settings = agent_settings.model_copy(update={"agent_extractive_lead": False})
     svc = make_service(settings, tmp_path, llm_overrides=draft(f"{GOOD} {BAD}"))
@@ -37,6 +38,7 @@ def test_answer_keeps_only_supported_sentences_and_cites_them(agent_settings: An
     assert r.evidence >= agent_settings.agent_min_evidence
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_extractive_lead_streams_first_and_model_adds_only_new_supported_sentences(
     agent_settings: Any, tmp_path: Path
 ) -> None:
@@ -54,6 +56,7 @@ def test_extractive_lead_streams_first_and_model_adds_only_new_supported_sentenc
     assert all(cited(x) for x in split_sentences(answer))
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_draft_stops_after_two_unsupported_sentences(agent_settings: Any, tmp_path: Path) -> None:
     """An off-track draft is not read to the end: the supported third sentence never arrives,
     and the answer falls back to quoting the passage."""
@@ -69,6 +72,7 @@ async def _collect(stream: Any) -> list[Any]:
     return [e async for e in stream]
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_unsupported_draft_falls_back_to_extractive_answer(agent_settings: Any, tmp_path: Path) -> None:
     svc = make_service(agent_settings, tmp_path, llm_overrides=draft("Bananas are yellow. I like trains."))
     r = svc.ask(Q_REFUND_TIME, tenant=TENANT)
@@ -80,6 +84,7 @@ def test_unsupported_draft_falls_back_to_extractive_answer(agent_settings: Any, 
     assert numbers == set(range(1, len(r.citations) + 1))  # [k] points at citations[k-1]
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_model_timeout_degrades_to_a_grounded_extractive_answer(agent_settings: Any, tmp_path: Path) -> None:
     import litellm
 
@@ -200,6 +205,7 @@ def test_native_tool_calling_with_a_capable_model(
     assert r2.route == "escalate" and r2.escalated and "escalation@v1" in r2.prompt_version
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_astream_emits_meta_then_verified_tokens_then_done(agent_settings: Any, tmp_path: Path) -> None:
     svc = make_service(agent_settings, tmp_path, llm_overrides=draft(f"{BAD} {GOOD}"))
 
@@ -215,6 +221,7 @@ def test_astream_emits_meta_then_verified_tokens_then_done(agent_settings: Any, 
     assert events[-1].data["usage"]["llm_calls"] == 1
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_assist_ticket_runs_the_same_graph_as_chat(agent_settings: Any, tmp_path: Path) -> None:
     """A ticket goes through the chat graph's draft node (same prompt, same checks) and leaves
     no thread behind in the chat checkpointer (more in test_agent_tickets.py)."""

@@ -4,6 +4,7 @@
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from api.tables import Feedback
@@ -19,6 +20,7 @@ from tests.fixtures.api.support import (  # noqa: F401
 )
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_chat_streams_meta_tokens_citations_done_and_stores_the_thread(make_api: Any) -> None:
     api = make_api()
     with api.client.stream("POST", "/v1/chat", json={"message": Q_REFUND}, headers=api.auth()) as r:
@@ -41,6 +43,7 @@ def test_chat_streams_meta_tokens_citations_done_and_stores_the_thread(make_api:
     assert [t["id"] for t in listed] == [done["thread_id"]]
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_chat_without_stream_returns_the_done_payload(make_api: Any) -> None:
     api = make_api()
     r = api.client.post("/v1/chat", json={"message": Q_REFUND, "stream": False}, headers=api.auth())

