@@ -19,112 +19,22 @@ import numpy as np
 from pydantic import BaseModel
 
 from agent.guard.heuristics import heuristic_hits
+from agent.units import Unit, passage_units
 
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 _MOVE_CITES = re.compile(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)")
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
-_TOKEN = re.compile(r"[a-z0-9]+")
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 _MD = re.compile(r"^\s*(?:[#>*+-]+|\d+[.)])\s*|[*_`]+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "you",
-        "your",
-        "we",
-        "our",
-        "they",
-        "their",
-        "i",
-        "me",
-        "my",
-        "he",
-        "she",
-        "his",
-        "her",
-        "them",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "not",
-        "no",
-        "yes",
-        "so",
-        "than",
-        "then",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "each",
-        "also",
-        "into",
-        "about",
-        "over",
-        "after",
-        "before",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "only",
-        "own",
-        "same",
-        "too",
-        "very",
-        "just",
-        "up",
-        "down",
-        "out",
-        "off",
-    ]
+_BLOCK_LINE = re.compile(r"^(?:[*+-]|\d+[.)]|\|)\s")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOPWORDS_TEXT = (
+    "a an the and or but if of to in on at by for with from as is are was were be been being it its "
+    "this that these those you your we our they their i me my he she his her them do does did can "
+    "could should would will shall may might must not no yes so than then there here what which who "
+    "whom when where why how all any each also into about over after before more most other some such "
+    "only own same too very just up down out off"
 )
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def content_tokens(text: str) -> set[str]:
@@ -140,19 +50,43 @@ def strip_cites(sentence: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of model output; a citation after the full stop stays with its sentence."""
+    """Sentences of an answer or of model output; a citation after the full stop stays with its
+    sentence, and list items / table rows / a fenced code block stay with the sentence that
+    introduces them (one answer unit)."""
     text = _MOVE_CITES.sub(lambda m: " " + m.group(2).strip() + m.group(1) + " ", text)
-    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+    out: list[str] = []
+    fence = False
+    for line in text.split("\n"):
+        s = line.strip()
+        opens = s.startswith(("```", "~~~"))
+        if fence or (out and (opens or _BLOCK_LINE.match(s))):
+            out[-1] += "\n" + line.rstrip()
+            fence = fence != opens
+            continue
+        if opens:
+            fence = True
+            out.append(line.rstrip())
+            continue
+        out.extend(x.strip() for x in _SPLIT.split(s) if x and x.strip())
+    return [x.strip() for x in out if x.strip()]
 
 
 def passage_sentences(text: str) -> list[str]:
+    """The passage's lines split into sentences, list markers and emphasis removed (headings
+    included: they are retrieval evidence, never answer text — see ``answer_units``)."""
     out: list[str] = []
     for line in text.splitlines():
         line = _MD.sub("", line).strip()
-        if not line:
-            continue
-        out.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip())
+        if line:
+            out.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip())
     return out
+
+
+_Entry = tuple[list[str], np.ndarray, list[Unit], np.ndarray]
+
+
+def _key(hit: dict[str, Any]) -> str:
+    return str(hit.get("id") or hash(hit["text"]))
 
 
 class Support(BaseModel):
@@ -176,39 +110,61 @@ class Grounder:
         self.embed = embed
         self.min_cosine = min_cosine
         self.min_lexical = min_lexical
-        self._cache: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._size = cache_size
         self._lock = threading.Lock()
 
-    def units(self, hit: dict[str, Any]) -> tuple[list[str], np.ndarray]:
-        key = str(hit.get("id") or hash(hit["text"]))
+    def _entry(self, hit: dict[str, Any]) -> _Entry:
+        key = _key(hit)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        sentences = passage_sentences(hit["text"])
-        texts = [*sentences, hit["text"]]
-        vectors = self.embed(texts)
+        self.prepare([hit])
         with self._lock:
-            self._cache[key] = (sentences, vectors)
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        return sentences, vectors
+            return self._cache[key]
+
+    def units(self, hit: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+        """The passage's line sentences and their vectors (last row: the whole passage)."""
+        entry = self._entry(hit)
+        return entry[0], entry[1]
+
+    def answer_units(self, hit: dict[str, Any]) -> tuple[list[Unit], np.ndarray]:
+        """The passage's block-aware answer units (``agent.units``) and their vectors."""
+        entry = self._entry(hit)
+        return entry[2], entry[3]
 
     def prepare(self, hits: list[dict[str, Any]]) -> None:
-        """Embed all missing passages in one batch (cheaper than one call per passage)."""
-        missing = [h for h in hits if str(h.get("id") or hash(h["text"])) not in self._cache]
+        """Embed all missing passages in one batch (cheaper than one call per passage); a unit
+        whose text is one of the line sentences reuses that sentence's vector."""
+        with self._lock:
+            missing = list({_key(h): h for h in hits if _key(h) not in self._cache}.values())
         if not missing:
             return
-        per = [passage_sentences(h["text"]) for h in missing]
-        flat = [t for sents, h in zip(per, missing, strict=True) for t in (*sents, h["text"])]
-        vectors = self.embed(flat)
+        per = [(passage_sentences(h["text"]), passage_units(h["text"])) for h in missing]
+        flat: list[str] = []
+        for (sents, units), h in zip(per, missing, strict=True):
+            known = set(sents)
+            flat += [*sents, h["text"], *(u.plain for u in units if u.plain not in known)]
+        vectors = self.embed(flat) if flat else np.zeros((0, 1), dtype=np.float32)
         i = 0
         with self._lock:
-            for sents, h in zip(per, missing, strict=True):
+            for (sents, units), h in zip(per, missing, strict=True):
                 n = len(sents) + 1
-                self._cache[str(h.get("id") or hash(h["text"]))] = (sents, vectors[i : i + n])
+                own = vectors[i : i + n]
                 i += n
+                index = {t: k for k, t in enumerate(sents)}
+                rows = []
+                for u in units:
+                    if u.plain in index:
+                        rows.append(own[index[u.plain]])
+                    else:
+                        rows.append(vectors[i])
+                        i += 1
+                unit_vecs = np.stack(rows) if rows else np.zeros((0, own.shape[1]), dtype=own.dtype)
+                self._cache[_key(h)] = (sents, own, units, unit_vecs)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
 
     def evidence(self, question: str, hits: list[dict[str, Any]]) -> float:
         """Best cosine between the question and any unit of the hits (0 when there are none)."""
@@ -288,20 +244,21 @@ class Grounder:
     def extractive(
         self, question: str, hits: list[dict[str, Any]], *, max_sentences: int = 2
     ) -> list[tuple[str, int]]:
-        """The passage sentences most similar to the question: [(sentence, 1-based passage index)]."""
+        """The passage sentences most similar to the question: [(sentence, 1-based passage index)].
+        Sentences only (never a heading, never a lead without its block); ``agent.compose``
+        chooses whole answer units, blocks included."""
         self.prepare(hits)
         q = self.embed([question])[0]
         qwords = content_tokens(question)
         scored: list[tuple[float, str, int]] = []
         for n, hit in enumerate(hits, start=1):
-            sentences, vectors = self.units(hit)
-            for sentence, vec in zip(sentences, vectors[: len(sentences)], strict=True):
-                words = content_tokens(sentence)
-                headingish = not sentence.rstrip().endswith((".", "!", "?", "|")) and len(words) < 6
-                if len(words) < 3 or headingish or sentence.endswith(":") or heuristic_hits(sentence):
+            units, vectors = self.answer_units(hit)
+            for unit, vec in zip(units, vectors, strict=True):
+                words = content_tokens(unit.lead)
+                if unit.has_block or len(words) < 3 or heuristic_hits(unit.lead):
                     continue
                 overlap = len(words & qwords) / max(1, len(qwords))
-                scored.append((float(vec @ q) + 0.2 * overlap - 0.02 * (n - 1), sentence, n))
+                scored.append((float(vec @ q) + 0.2 * overlap - 0.02 * (n - 1), unit.lead, n))
         scored.sort(key=lambda t: -t[0])
         picked: list[tuple[str, int]] = []
         for _, sentence, n in scored:

@@ -1,5 +1,5 @@
 """grounding check: keep the verified draft; if no sentence survived but retrieval is confident,
-answer extractively (passage sentences, cited by construction); otherwise abstain."""
+answer extractively (composed passage units, cited by construction); otherwise abstain."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
 
+from agent.compose import compose
 from agent.context import AgentDeps
 from agent.nodes.draft import SentenceGate
 from agent.state import AgentState
@@ -25,9 +26,16 @@ def make_ground(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         else:
             hits = state["retrieved"][: s.agent_context_k]
             gate = SentenceGate(deps, hits, s.agent_max_sentences, get_stream_writer())
-            for sentence, n in deps.grounder.extractive(state["question"], hits[:3], max_sentences=2):
-                gate.emit(sentence, n)
-            answer, citations = " ".join(gate.sentences), gate.citations
+            picks = compose(
+                deps.grounder,
+                state["question"],
+                hits[:3],
+                max_units=s.agent_max_sentences,
+                min_relevance=s.agent_min_relevance,
+            )
+            for pick in picks:
+                gate.emit(pick.unit, pick.passage)
+            answer, citations = gate.answer, gate.citations
             mode = "extractive" if answer else "abstained"
         if mode == "abstained":
             return {"answer_mode": "abstained", "route_reason": "unsupported_draft"}

@@ -36,6 +36,58 @@
     return e;
   }
 
+  // ---- answer text: a small, safe Markdown subset (paragraphs, - and 1. lists, table rows,
+  // fenced code, `code` spans). Every piece of model or passage text goes in via textContent;
+  // no HTML from the answer is ever parsed.
+  function inline(parent, text) {
+    const parts = String(text).split("`");
+    parts.forEach((part, i) => {
+      if (!part) return;
+      if (i % 2 === 1 && i < parts.length - 1) parent.appendChild(el("code", "", part));
+      else parent.appendChild(document.createTextNode(i % 2 === 1 ? "`" + part : part));
+    });
+    return parent;
+  }
+  function renderAnswer(container, text) {
+    container.replaceChildren();
+    const lines = String(text || "").split("\n");
+    let list = null, table = null, para = null;
+    const close = () => { list = null; table = null; para = null; };
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const fence = line.match(/^\s*(```|~~~)/);
+      if (fence) {
+        const body = [];
+        for (i++; i < lines.length && !lines[i].trim().startsWith(fence[1]); i++) body.push(lines[i]);
+        const pre = el("pre", "answer-code");
+        pre.appendChild(el("code", "", body.join("\n")));
+        container.appendChild(pre);
+        close();
+        continue;
+      }
+      const item = line.match(/^\s*([-*+]|\d+[.)])\s+(.*)$/);
+      if (item) {
+        const tag = /\d/.test(item[1]) ? "ol" : "ul";
+        if (!list || list.tagName.toLowerCase() !== tag) { close(); list = el(tag, "answer-list"); container.appendChild(list); }
+        list.appendChild(inline(el("li"), item[2]));
+        continue;
+      }
+      if (/^\s*\|.*\|\s*$/.test(line)) {
+        if (/^\s*\|?[\s:|-]*-{2,}[\s:|-]*\|?\s*$/.test(line)) continue;
+        if (!table) { close(); table = el("table", "answer-table"); container.appendChild(table); }
+        const tr = el("tr");
+        for (const cell of line.trim().replace(/^\||\|$/g, "").split("|")) tr.appendChild(inline(el("td"), cell.trim()));
+        table.appendChild(tr);
+        continue;
+      }
+      if (!line.trim()) { close(); continue; }
+      if (!para) { close(); para = el("p", "answer-p"); container.appendChild(para); }
+      else para.appendChild(document.createTextNode(" "));
+      inline(para, line.trim());
+    }
+    return container;
+  }
+
   // ---- threads ---------------------------------------------------------------------
   async function loadThreads() {
     if (!store.get(KEY)) { status("Enter your API key to start."); return; }
@@ -68,7 +120,7 @@
   // ---- messages --------------------------------------------------------------------
   function addMessage(role, text) {
     const box = el("div", "msg " + role);
-    box.appendChild(el("div", "text", text));
+    box.appendChild(role === "assistant" ? renderAnswer(el("div", "text answer"), text) : el("div", "text", text));
     $("#messages").appendChild(box);
     box.scrollIntoView({ block: "end" });
     return box;
@@ -160,6 +212,7 @@
     const box = addMessage("assistant", "");
     box.classList.add("streaming");
     const text = box.querySelector(".text");
+    let raw = "";
     const resp = await fetch("/v1/chat", {
       method: "POST", headers: headers(),
       body: JSON.stringify({ message: question, thread_id: state.threadId || undefined, stream: true }),
@@ -173,9 +226,9 @@
     let buffer = "";
     const onEvent = (event, data) => {
       if (event === "meta") { state.threadId = data.thread_id; }
-      else if (event === "token") { text.textContent += (text.textContent ? " " : "") + data.text; box.scrollIntoView({ block: "end" }); }
+      else if (event === "token") { raw += data.text; renderAnswer(text, raw); box.scrollIntoView({ block: "end" }); }
       else if (event === "citation") { addCitation(box, data); }
-      else if (event === "done") { text.textContent = data.answer; state.threadId = data.thread_id; box.classList.remove("streaming"); box.dataset.messageId = data.message_id; finishAnswer(box, data); }
+      else if (event === "done") { renderAnswer(text, data.answer); state.threadId = data.thread_id; box.classList.remove("streaming"); box.dataset.messageId = data.message_id; finishAnswer(box, data); }
       else if (event === "error") { status("Error: " + data.message); }
     };
     for (;;) {

@@ -1,0 +1,165 @@
+"""Answer composition: choose passage units (``agent.units``) that cover the question.
+
+- Units are scored against the question: embedding cosine + word overlap, a small penalty per
+  retrieval rank, and — for "how long / how much / how many / which version / what fee / when"
+  questions — a bonus for units that hold a value of that kind (a duration, an amount, a
+  version…), table rows included.
+- The best unit leads. A question with several parts (split on "?", "also", "and" between
+  clauses) gets the best unit for each part; any question gets the runners-up that score
+  almost as well as the lead (``margin``), within ``max_units`` and ``max_chars``.
+- Near-duplicates and units contained in one already chosen (a list item of a chosen list) are
+  skipped. The result is in answer order: the lead first, then the others as the passages
+  have them.
+
+Works on any "question", a whole ticket included (``agent.assist``/ticket drafts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agent.grounding import Grounder, content_tokens
+from agent.guard.heuristics import heuristic_hits
+from agent.units import Unit
+
+_DURATION = r"\b\d+(?:[.,]\d+)?\s*(?:[–-]|to)?\s*\d*\s*(?:business |calendar |working )?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms)\b"
+_AMOUNT = r"[$€£]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:%|percent|USD|EUR|GBP|cents?)"
+_VERSION = r"\b[vV]?\d+\.\d+(?:\.\d+)?\b|\bversion \d+"
+_DATE = r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+_COUNT = r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b"
+VALUE_PATTERNS = {
+    "duration": re.compile(_DURATION, re.I),
+    "amount": re.compile(_AMOUNT, re.I),
+    "version": re.compile(_VERSION),
+    "date": re.compile(_DATE),
+    "count": re.compile(_COUNT, re.I),
+}
+_QUESTION_KINDS = [
+    (re.compile(r"\bhow long\b|\bhow (?:soon|quickly|fast)\b|\bhow many (?:days|hours|minutes|weeks)\b", re.I), ["duration"]),
+    (re.compile(r"\bhow much\b|\bfees?\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bcharged?\b", re.I), ["amount"]),
+    (re.compile(r"\b(?:which|what) versions?\b|\bversion\b", re.I), ["version"]),
+    (re.compile(r"\bhow many\b|\bmaximum\b|\bminimum\b|\blimit\b", re.I), ["count"]),
+    (re.compile(r"^\s*when\b|\bwhen (?:will|does|do|is|are|can)\b|\bwhat date\b", re.I), ["duration", "date"]),
+]  # fmt: skip
+_PART_SPLIT = re.compile(
+    r"\?+\s*|;\s+|\b(?:and )?also\b|,?\s+and (?=(?:what|how|which|when|where|why|who|is|are|can|do|does|should)\b)",
+    re.I,
+)
+VALUE_BONUS = 0.12
+MARGIN = 0.06
+
+
+@dataclass(frozen=True)
+class Pick:
+    unit: Unit
+    passage: int  # 1-based index into the hits
+    score: float
+    position: int  # the unit's place in its passage
+
+
+def value_kinds(question: str) -> list[str]:
+    """Kinds of value the question asks for ([] for other questions)."""
+    kinds: list[str] = []
+    for pattern, ks in _QUESTION_KINDS:
+        if pattern.search(question):
+            kinds += [k for k in ks if k not in kinds]
+    return kinds
+
+
+def has_value(text: str, kinds: list[str]) -> bool:
+    return any(VALUE_PATTERNS[k].search(text) for k in kinds)
+
+
+def question_parts(question: str) -> list[str]:
+    """The question's parts when it asks several things (each with >= 2 content words)."""
+    parts = [p.strip(" ,.") for p in _PART_SPLIT.split(question) if p and p.strip(" ,.")]
+    parts = [p for p in parts if len(content_tokens(p)) >= 2]
+    return parts if len(parts) > 1 else [question]
+
+
+def _overlap(words: set[str], query: set[str]) -> float:
+    return len(words & query) / max(1, len(query))
+
+
+def _redundant(unit: Unit, chosen: list[Pick]) -> bool:
+    words = content_tokens(unit.plain)
+    for p in chosen:
+        other = content_tokens(p.unit.plain)
+        if len(words & other) / max(1, len(words | other)) >= 0.6:
+            return True
+        if len(words & other) >= 0.9 * min(len(words), len(other)):  # one holds the other
+            return True
+    return False
+
+
+def compose(
+    grounder: Grounder,
+    question: str,
+    hits: list[dict[str, Any]],
+    *,
+    max_units: int = 3,
+    min_relevance: float = 0.3,
+    max_chars: int = 1200,
+    margin: float = MARGIN,
+) -> list[Pick]:
+    """The passage units that answer ``question``, lead first (empty when none is relevant)."""
+    if not hits or not question.strip():
+        return []
+    grounder.prepare(hits)
+    parts = question_parts(question)
+    queries = [question, *parts] if len(parts) > 1 else [question]
+    qvecs = grounder.embed(queries)
+    kinds = value_kinds(question)
+    qwords = [content_tokens(q) for q in queries]
+    # rows: (unit, passage, position, relevance per query, score per query)
+    rows: list[tuple[Unit, int, int, np.ndarray, np.ndarray]] = []
+    for n, hit in enumerate(hits, start=1):
+        units, vectors = grounder.answer_units(hit)
+        if not units:
+            continue
+        cos = vectors @ qvecs.T  # (units, queries)
+        for i, unit in enumerate(units):
+            if heuristic_hits(unit.lead):
+                continue
+            words = content_tokens(unit.plain)
+            bonus = VALUE_BONUS if kinds and has_value(unit.plain, kinds) else 0.0
+            short = 0.05 if len(words) < 5 else 0.0
+            score = np.array(
+                [
+                    cos[i, j] + 0.2 * _overlap(words, qwords[j]) + bonus - short - 0.02 * (n - 1)
+                    for j in range(len(queries))
+                ]
+            )
+            rows.append((unit, n, i, cos[i], score))
+    if not rows:
+        return []
+    ranked = sorted(rows, key=lambda r: -float(r[4][0]))
+    lead = ranked[0]
+    if float(lead[3][0]) < min_relevance:
+        return []
+    chosen = [Pick(lead[0], lead[1], round(float(lead[4][0]), 4), lead[2])]
+    size = len(lead[0].render("[1]"))
+
+    def add(row: tuple[Unit, int, int, np.ndarray, np.ndarray], j: int) -> None:
+        nonlocal size
+        cost = len(row[0].render("[1]"))
+        if len(chosen) >= max_units or size + cost > max_chars or _redundant(row[0], chosen):
+            return
+        chosen.append(Pick(row[0], row[1], round(float(row[4][j]), 4), row[2]))
+        size += cost
+
+    for j in range(1, len(queries)):  # each further part of the question gets its best unit
+        best = max(rows, key=lambda r: float(r[4][j]))
+        if float(best[3][j]) >= min_relevance + 0.1:
+            add(best, j)
+    for row in ranked[1:]:  # runners-up that answer almost as well as the lead
+        if float(row[4][0]) < float(lead[4][0]) - margin:
+            break
+        if float(row[3][0]) >= min_relevance:
+            add(row, 0)
+    rest = sorted(chosen[1:], key=lambda p: (p.passage, p.position))
+    return [chosen[0], *rest]

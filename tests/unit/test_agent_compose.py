@@ -1,0 +1,120 @@
+"""Block-aware passage units and answer composition, on small hand-written passages with the real
+embedder of the run (MiniLM, or the hashing fake in a unit-only run: relevance floors are
+lowered where a test is about selection, not thresholds): a lead brings its list / steps / table / code, headings are never answer text, no answer
+ends with a dangling colon, value questions get the value, multi-part questions get each part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.compose import compose, question_parts, value_kinds
+from agent.grounding import Grounder, cited, split_sentences
+from agent.units import MAX_ITEMS, is_heading, passage_units
+from retrieval.embedder import get_embedder
+
+AUDIT = {
+    "id": "audit-1",
+    "text": "## Audit logs\n\nAudit logs record user activities in Developer Hub.\n"
+    "Audit logs include the following information:\n\n* Name of the audited event\n"
+    "* Actor that triggered the audited event\n* Event status, for example, success, failure\n",
+}
+REFUNDS = {
+    "id": "refunds-7",
+    "text": "## How long refunds take\n\nAcme Pay submits the refund to the bank right away, but the time "
+    "until the customer sees the money depends on the payment method.\n\n"
+    "| Payment method | Typical time |\n|---|---|\n| Credit and debit cards | 5–10 business days |\n"
+    "| SEPA Direct Debit | 2–4 business days |\n\nRefunds themselves are free of charge.",
+}
+SPLUNK = {
+    "id": "splunk-2",
+    "text": "## Forwarding audit logs to Splunk\n\n1. Log in to your cluster.\n"
+    "2. Create a service account named log-collector:\n\n```bash\noc create sa log-collector\n```\n"
+    "3. Generate a token in your Splunk instance.",
+}
+
+
+@pytest.fixture(scope="module")
+def grounder() -> Grounder:
+    return Grounder(get_embedder().embed, min_cosine=0.55, min_lexical=0.5)
+
+
+def _render(picks: list[Any]) -> str:
+    return "\n\n".join(p.unit.render(f"[{p.passage}]") for p in picks)
+
+
+def test_lead_that_introduces_a_list_brings_the_list(grounder: Grounder) -> None:
+    picks = compose(grounder, "What information do the audit logs include?", [AUDIT])
+    assert picks and picks[0].unit.items, _render(picks)
+    text = picks[0].unit.render("[1]")
+    assert text.startswith("Audit logs include the following information [1]:")
+    assert (
+        "\n- Name of the audited event" in text and "\n- Event status, for example, success, failure" in text
+    )
+    # the answer splits into one cited unit: the list stays with its lead
+    assert split_sentences(text) == [text] and cited(split_sentences(text)[0]) == [1]
+
+
+def test_step_that_introduces_a_command_brings_the_code_block(grounder: Grounder) -> None:
+    units = passage_units(SPLUNK["text"])
+    step = next(u for u in units if u.code)
+    assert step.lead.startswith("Create a service account") and step.code == "oc create sa log-collector"
+    rendered = step.render("[2]")
+    assert rendered.endswith("```bash\noc create sa log-collector\n```") and "[2]:" in rendered
+
+
+def test_headings_are_never_answer_units(grounder: Grounder) -> None:
+    for hit in (AUDIT, REFUNDS, SPLUNK):
+        leads = [u.lead for u in passage_units(hit["text"])]
+        assert leads and not any(is_heading(x) or x.startswith("#") for x in leads if x)
+    # a question that is the heading's own words still gets a sentence, not the heading
+    picks = compose(grounder, "forwarding audit logs to splunk", [SPLUNK], min_relevance=0.05)
+    assert picks and "Forwarding audit logs to Splunk" not in _render(picks)
+    assert is_heading("Configuring dynamic plugins > Installing Ansible plug-ins") and is_heading("[NOTE]")
+    assert not is_heading("Refunds themselves are free of charge.")
+
+
+def test_no_unit_ends_with_a_dangling_colon() -> None:
+    cut = "The procedure to activate the plugin is the following:\n\nYou can also restart the pod."
+    units = passage_units(cut)  # the chunk ends the section before the steps arrive
+    assert [u.lead for u in units] == ["You can also restart the pod."]
+    for hit in (AUDIT, REFUNDS, SPLUNK):
+        for u in passage_units(hit["text"]):
+            assert not u.render("[1]").rstrip().endswith(":")
+
+
+def test_a_long_list_is_bounded_and_says_so() -> None:
+    items = "\n".join(f"* Event number {i} is recorded" for i in range(12))
+    unit = passage_units(f"The plugin adds the following events to the audit logs:\n\n{items}\n")[0]
+    assert len(unit.items) == MAX_ITEMS and unit.more == 12 - MAX_ITEMS
+    assert f"… ({12 - MAX_ITEMS} more in the cited passage)" in unit.render("[1]")
+
+
+def test_how_long_question_is_answered_with_the_table_durations(grounder: Grounder) -> None:
+    assert value_kinds("how long do refunds take to arrive?") == ["duration"]
+    picks = compose(grounder, "how long do refunds take to arrive?", [REFUNDS], min_relevance=0.05)
+    lead = picks[0].unit.render("[1]")
+    assert "5–10 business days" in lead, _render(picks)
+    table = next(u for u in passage_units(REFUNDS["text"]) if u.items)  # the lead brings its table
+    assert table.render("[1]").startswith("Acme Pay submits") and "depends on the payment method [1]:" in (
+        table.render("[1]")
+    )
+    assert table.items == (
+        "Credit and debit cards: 5–10 business days",
+        "SEPA Direct Debit: 2–4 business days",
+    )
+    # a specific row, asked for by name, is found too
+    sepa = compose(grounder, "how long does a SEPA Direct Debit refund take?", [REFUNDS], min_relevance=0.05)
+    assert "2–4 business days" in sepa[0].unit.render("[1]")
+
+
+def test_a_question_with_two_parts_gets_a_unit_for_each(grounder: Grounder) -> None:
+    q = "How long until the customer sees the refund money, and what information do audit logs include?"
+    assert len(question_parts(q)) == 2
+    text = _render(compose(grounder, q, [REFUNDS, AUDIT], min_relevance=0.0))
+    assert "5–10 business days" in text and "Name of the audited event" in text
+
+
+def test_irrelevant_passages_compose_nothing(grounder: Grounder) -> None:
+    assert compose(grounder, "Who won the football world cup in 1998?", [AUDIT], min_relevance=0.3) == []
