@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     agent_focus_sentences: int = 3
     agent_max_sentences: int = 3
     agent_draft_max_tokens: int = 160
+    agent_generation: str = Field(
+        default="auto",
+        pattern="^(auto|always|never)$",
+        description="model-written answer sentences: auto = only with a non-local model (the 135M local "
+        "model adds more errors than content on the tune split), always, never (composed passage units)",
+    )
     agent_extractive_lead: bool = Field(
         default=True, description="stream the best-supported passage sentence before the model's"
     )
