@@ -31,7 +31,8 @@ from evals.records import CaseRecord
 MIN_FACT_RECALL = 0.75
 LEAD_FACT_RECALL = 0.5  # when the answer gives the reference's lead value(s), half the key facts do
 VALUE_KINDS = frozenset({"number", "range", "version"})
-MIN_CONTENT_RECALL = 0.3
+MIN_CONTENT_RECALL = 0.3  # references without key facts
+MIN_ANY_CONTENT_RECALL = 0.2  # any answer sharing less of the reference's words misses its point
 MIN_SENTENCE_OVERLAP = 0.6
 _STOP = frozenset(
     [
@@ -148,7 +149,7 @@ ANTONYMS: dict[str, str] = {
 }
 _ANTI = {**ANTONYMS, **{v: k for k, v in ANTONYMS.items()}}
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s")
-_DANGLING = re.compile(r":\s*(?:\[\d+\]\s*)*\.?\s*$")
+_DANGLING = re.compile(r"[:,;]\s*(?:\[\d+\]\s*)*[.!?]?\s*$")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -252,6 +253,8 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
     answer = FactText(rec.answer)
     reference = FactText(rec.reference_answer)
     ref_facts: set[Fact] = reference.facts
+    if not _lead_negated(rec.reference_answer):  # a side remark's "not" is no key fact
+        ref_facts = {f for f in ref_facts if f.kind != "negation"}
     if rec.reference_answer.strip():
         if ref_facts:
             present = [f for f in ref_facts if answer.has(f)]
@@ -281,7 +284,9 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
     ref_lead, ans_lead = _lead(rec.reference_answer), _lead(rec.answer)
     if ref_lead and ans_lead and ref_lead != ans_lead:
         p.polarity_mismatches.insert(0, f"answers {ans_lead!r} where the reference says {ref_lead!r}")
-    p.dangling = bool(_DANGLING.search(rec.answer) or _HEADING.search(rec.answer))
+    p.dangling = bool(_HEADING.search(rec.answer)) or any(
+        _DANGLING.search(s) for s in [*_SENT_SPLIT.split(rec.answer), rec.answer] if s.strip()
+    )
     if p.unsupported_facts or p.polarity_mismatches or p.conflicting_values:
         p.verdict = "wrong"
     elif p.dangling or _incomplete(p, min_fact_recall, bool(ref_facts)):
@@ -310,5 +315,13 @@ def _incomplete(p: Proxy, min_fact_recall: float, has_facts: bool) -> bool:
         if p.lead_missing:
             return True
         floor = LEAD_FACT_RECALL if p.lead_present else min_fact_recall
-        return p.keyfact_recall < floor
-    return p.content_recall is not None and p.content_recall < MIN_CONTENT_RECALL
+        if p.keyfact_recall < floor:
+            return True
+    elif p.content_recall is not None:
+        return p.content_recall < MIN_CONTENT_RECALL
+    return p.content_recall is not None and p.content_recall < MIN_ANY_CONTENT_RECALL
+
+
+def _lead_negated(reference: str) -> bool:
+    lead = next((s for s in sentences(reference) if len(content(s)) >= 3), "")
+    return _lead(reference) == "no" or has_negation(lead)

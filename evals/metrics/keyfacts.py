@@ -79,13 +79,14 @@ _NUMBER = re.compile(
     r"(?<![\w.])([$€£¥])?(" + _NUM + r")(?:\s*(%|percent))?(?:\s*(" + _UNIT + r"))?(?![\w])", re.I
 )
 _VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){2,})(?![\w.])", re.I)
-_CODE = re.compile(r"`([^`\n]{1,80})`")
-_QUOTED = re.compile(r"\"([^\"\n]{2,60})\"")
+_CODE = re.compile(r"`([^`\n]+)`")  # any length, so backticks pair up; long spans are not facts
+_QUOTED = re.compile(r"\"([^\s\",.;:][^\"\n]{0,58}[^\s\",;:])\"")
+_FENCE = re.compile(r"```[a-z]*")
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][\w-]*)", re.I)
 _IDENT = re.compile(r"(?<![\w.-])([a-z][\w-]*(?:[._/][\w-]+)+|[a-z]+(?:_[a-z0-9]+)+)(?![\w-])", re.I)
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,6})(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{2,6})s?(?![\w-])")
 _IDENT_STOP = frozenset({"e.g", "i.e", "etc", "vs", "and/or", "a.m", "p.m"})
-_LIST_MARK = re.compile(r"(?m)^\s*\d+[.)]\s+")
+_LIST_MARK = re.compile(r"(?m)(?:^\s*|(?<=[:.])\s+)\d{1,2}[.)]\s+(?=[A-Z`\"\w])")
 _CITE = re.compile(r"\s*\[\d+\]")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'_.-]*[a-z0-9]|[a-z0-9]", re.I)
 _ACRONYM_STOP = frozenset(
@@ -122,7 +123,7 @@ class Fact:
 
 def normalize(text: str) -> str:
     """Unify dashes and quotes, drop citation markers and markdown emphasis."""
-    t = _CITE.sub("", text or "")
+    t = _FENCE.sub("\n", _CITE.sub("", text or ""))
     t = re.sub(r"[\u2010-\u2015\u2212]", "-", t)
     t = t.replace("\u201c", '"').replace("\u201d", '"').replace("\u2018", "'").replace("\u2019", "'")
     t = t.replace("**", "").replace("\u00a0", " ")
@@ -161,7 +162,8 @@ def extract_facts(text: str) -> set[Fact]:
     t = normalize(text)
     facts: set[Fact] = set()
     for m in _CODE.finditer(t):
-        facts.add(Fact("code", m.group(1).strip().lower()))
+        if len(m.group(1).strip()) <= 80:
+            facts.add(Fact("code", m.group(1).strip().lower()))
     for m in _QUOTED.finditer(t):
         facts.add(Fact("quoted", m.group(1).strip().lower()))
     for m in _FLAG.finditer(t):
@@ -208,11 +210,14 @@ def fact_present(fact: Fact, facts: set[Fact], text: str) -> bool:
     identifiers, code and quoted values match as substrings of the other text, ignoring
     punctuation (``pk_test...`` in ``pk_test_...``); acronyms match as whole words."""
     if fact.kind == "acronym":
-        return bool(re.search(rf"(?<![a-z0-9]){re.escape(fact.value)}(?![a-z0-9])", text))
+        return bool(re.search(rf"(?<![a-z0-9]){re.escape(fact.value)}s?(?![a-z0-9])", text))
     if fact.kind in ("code", "quoted", "ident", "flag"):
         needle = fact.value
         if needle in text or any(f.value == needle for f in facts):
             return True
+        if needle.endswith("..."):  # a prefix: `pk_...` is stated by `pk_test`
+            stem = needle.rstrip(".").rstrip("_-")
+            return bool(stem) and re.search(rf"(?<![a-z0-9]){re.escape(stem)}", text) is not None
         squashed = squash(needle)
         return len(squashed) >= 4 and squashed in squash(text)
     if fact.kind == "negation":

@@ -138,3 +138,31 @@ def test_cited_texts_fall_back_to_retrieved_passages_of_cited_sources() -> None:
         RetrievedContext(source="refunds.md", text="refund text"),
     ]
     assert cited_texts(rec) == ["refund text"]
+
+
+def test_truncated_sentence_is_incomplete_even_without_key_facts() -> None:
+    rec = record("acme-038", "Once an invoice is finalized its line items are fixed, [1].")
+    p = assess(rec)
+    assert p.dangling and p.verdict == "incomplete"
+    rec.answer = "Once an invoice is finalized its line items are fixed; to change the amount, void it and create a new one [1]."
+    assert assess(rec).verdict == "correct", assess(rec).reasons
+
+
+def test_reference_markup_does_not_become_key_facts() -> None:
+    long_code = "`" + "x" * 90 + "`"
+    text = f"Steps: 1. Add the module {long_code}. 2. Set `webhookSecret` and `application/json`, and `push`."
+    facts = {f.value for f in extract_facts(text) if f.kind == "code"}
+    assert facts == {"webhooksecret", "application/json", "push"}
+    assert not any(f.kind == "number" for f in extract_facts(text))
+
+
+def test_a_side_remark_negation_is_not_a_key_fact_but_a_negated_lead_is() -> None:
+    # acme-007's "don't" sits in its second sentence; the lead alone is complete
+    rec = record(
+        "acme-007", "For most disputes the `evidence_due_by` deadline is 14 calendar days after creation [1]."
+    )
+    p = assess(rec)
+    assert p.verdict == "correct" and p.keyfact_recall == 1.0 and "(negation)" not in p.missing_facts
+    # acme-031 leads with "No.": dropping the negation drops the answer
+    p = assess(record("acme-031", "Support Specialists can refund charges and respond to disputes [1]."))
+    assert "(negation)" in p.missing_facts
