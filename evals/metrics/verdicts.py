@@ -63,6 +63,8 @@ def apply_verdicts(records: list[CaseRecord], labels: Iterable[AuditLabel] = ())
             rec.label_split = match.label.split
         else:
             rec.verdict, rec.verdict_source = proxy.verdict, "proxy"
+        # per-case 0/1 so `eval compare` gives paired bootstrap intervals for the rates
+        rec.scores.update({f"{name}_rate": float(rec.verdict in kinds) for name, kinds in RATE_OF.items()})
 
 
 def _rates(verdicts: list[str], prefix: str) -> dict[str, float | None]:

@@ -95,6 +95,7 @@ def test_label_wins_over_proxy_and_rates_say_where_they_come_from() -> None:
     assert m["wrong_rate"] == 0.5 and m["complete_rate"] == 0.25 and m["correct_rate"] == 0.25
     assert m["audit_wrong_rate"] == 0.5 and m["audit_heldout_complete_rate"] == 1.0
     assert m["proxy_wrong_rate"] == 0.5 and m["no_answer_rate"] == 0.25
+    assert [r.scores["wrong_rate"] for r in records] == [0.0, 1.0, 1.0, 0.0]  # per case, for eval compare
 
 
 def test_agreement_counts_precision_and_recall_of_wrong() -> None:
