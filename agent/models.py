@@ -88,10 +88,11 @@ class TicketAssist(BaseModel):
     reasons: list[str] = Field(
         default_factory=list,
         description="why a human is needed: triage, injection, sensitive:*, no_verified_answer, "
-        "low_evidence, low_coverage, rejected_sentences, echo, garbled",
+        "low_evidence, low_coverage, rejected_sentences, echo, garbled, table, language:*",
     )
     prompt_version: str = ""
     answer_mode: str = ""
     usage: Usage = Field(default_factory=Usage)
     evidence: float = 0.0
     coverage: float = 0.0
+    answerable: float | None = Field(default=None, description="the abstain classifier's P(answerable)")

@@ -140,6 +140,7 @@ class AgentService:
             usage=Usage.model_validate(values.get("usage") or {}),
             evidence=float(values.get("evidence", 0.0)),
             coverage=float(values.get("coverage", 0.0)),
+            answerable=decision.get("answerable"),
         )
 
     @property

@@ -78,6 +78,7 @@ def run(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "priority": triage.get("priority"),
                     "evidence": out.evidence,
                     "coverage": out.coverage,
+                    "answerable": out.answerable,
                     "sources": [c.source for c in out.citations],
                     "draft": out.draft_reply,
                     "answer_sha256": answer_sha256(out.draft_reply),

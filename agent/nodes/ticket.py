@@ -24,6 +24,7 @@ from agent.nodes.ticket_trust import (
     rejected_claims,
     renumber,
     sensitive,
+    tabular,
 )
 from agent.state import AgentState
 
@@ -86,7 +87,9 @@ def make_ticket(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         text = join_units(sentences)
         if why:
             text += "\n\n" + SENSITIVE_NOTE.get(why, SENSITIVE_DEFAULT)
-        elif {"low_evidence", "low_coverage", "rejected_sentences", "echo", "garbled"} & set(reasons):
+        elif {"low_evidence", "low_coverage", "rejected_sentences", "echo", "garbled", "table"} & set(
+            reasons
+        ):
             text += "\n\n" + PARTIAL_NOTE
         mode = state.get("answer_mode") or "extractive"
         return _out(state, text, citations, mode, reasons)
@@ -100,18 +103,23 @@ def _verified(state: AgentState, reasons: list[str]) -> tuple[list[str], list[di
         return [], []
     citations = list(state.get("citations") or [])
     hits = state.get("retrieved") or []
-    by_source = {h.get("source"): h.get("text", "") for h in hits}
+    by_source: dict[str, str] = {}
+    for h in hits:  # every chunk of a source: a citation names the source, not the chunk
+        source = str(h.get("source") or "")
+        by_source[source] = f"{by_source.get(source, '')}\n{h.get('text', '')}"
     ticket = f"{state.get('subject', '')}\n{state.get('body', '')}"
     kept = []
     for unit in answer_units(state.get("answer", "")):
         lead = unit.split("\n", 1)[0]
         numbers = [n for n in cited(lead) if 1 <= n <= len(citations)]
-        passage = " ".join(by_source.get(citations[n - 1].get("source"), "") for n in numbers)
+        passage = " ".join(by_source.get(str(citations[n - 1].get("source") or ""), "") for n in numbers)
         if garbled(unit):
             reasons.append("garbled")
         elif echoes_ticket(lead, ticket, passage):
             reasons.append("echo")
         else:
+            if tabular(unit):
+                reasons.append("table")
             kept.append(unit)
     reasons[:] = list(dict.fromkeys(reasons))
     return renumber(kept, citations)
@@ -126,7 +134,11 @@ def _out(
         "citations": citations,
         "answer_mode": mode,
         "escalated": needs_human,
-        "ticket": {"needs_human": needs_human, "reasons": list(dict.fromkeys(reasons))},
+        "ticket": {
+            "needs_human": needs_human,
+            "reasons": list(dict.fromkeys(reasons)),
+            "answerable": state.get("answerable"),
+        },
     }
 
 

@@ -8,7 +8,9 @@ A draft needs a human (``needs_human``) when triage says so, or when any of thes
   thresholds (higher than chat's, since a draft goes to a customer under the company's name);
 - the model wrote a sentence that the grounding check rejected (the draft is partial);
 - a kept sentence restates the customer's own message (the ticket is never evidence) or is a
-  markdown heading/table row, and was dropped.
+  markdown heading/table row, and was dropped;
+- the draft quotes a table (``tabular``): an exact value, but maybe for the wrong row (the ACH
+  *return* fee quoted for an ACH payment) or under a misread column header.
 """
 
 from __future__ import annotations
@@ -54,6 +56,21 @@ def garbled(unit: str) -> bool:
     """A markdown heading, table row or bold markup is not a reply sentence. Only the first line
     is read: a composed unit's list items and code block below its lead are meant to be there."""
     return bool(_GARBLED.search(strip_cites(unit.split("\n", 1)[0])))
+
+
+_ROW = re.compile(r"^[^—\n]{1,80}? — [^:\n]{1,80}: ")
+_KEY_VALUE_ITEM = re.compile(r"^\s*-\s+[^:\n]{1,60}:\s")
+
+
+def tabular(unit: str) -> bool:
+    """A composed table row ("ACH Direct Debit return — Fee: $4.00 …") or a list of key: value
+    rows. The value is exact but maybe from a neighbouring row, or a column header is misread:
+    on the golden tickets most wrong drafts quote tables, so a person checks them."""
+    lines = strip_cites(unit).split("\n")
+    if _ROW.match(lines[0]):
+        return True
+    items = lines[1:]
+    return len(items) >= 2 and sum(bool(_KEY_VALUE_ITEM.match(x)) for x in items) * 2 > len(items)
 
 
 def answer_units(answer: str) -> list[str]:

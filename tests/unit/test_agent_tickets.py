@@ -10,7 +10,7 @@ import pytest
 from agent.grounding import cited, split_sentences
 from agent.nodes.ticket import make_ticket
 from agent.nodes.ticket_text import ticket_question
-from agent.nodes.ticket_trust import echoes_ticket, garbled, renumber, sensitive
+from agent.nodes.ticket_trust import echoes_ticket, garbled, renumber, sensitive, tabular
 from tests.fixtures.agent import support
 from tests.fixtures.agent.support import TENANT, make_deps, make_service
 
@@ -195,6 +195,12 @@ def test_trust_helpers() -> None:
     assert not echoes_ticket(GOOD, "when will my refund arrive?", GOOD)
     assert garbled("| Cards | 5–10 business days | [1]") and garbled("### Refund window [1]")
     assert not garbled(GOOD)
+    assert tabular("ACH Direct Debit return — Fee: $4.00 per failed or returned payment [1].")
+    assert tabular(
+        "Failure codes [1]:\n- `account_closed`: The bank account has been closed.\n- `no_account`: No account."
+    )
+    assert not tabular("Do this [1]:\n1. Change your password.\n2. Sign out all other sessions.")
+    assert not tabular(GOOD)
     sentences, cites = renumber(["B [2].", "A [1] [2]."], [{"source": "a"}, {"source": "b"}])
     assert sentences == ["B [1].", "A [2] [1]."] and [c["source"] for c in cites] == ["b", "a"]
 
