@@ -18,7 +18,8 @@ from langgraph.types import Command
 from agent.checkpoint import open_checkpointer
 from agent.context import AgentDeps, default_deps
 from agent.graph import build_graph
-from agent.guard import extract_entities, redact
+from agent.guard import redact
+from agent.guard.pii import stored_entities
 from agent.models import AgentEvent, AgentResult, Citation, TicketAssist, Usage
 from agent.nodes.respond import money
 from deskpilot.aio import iterate_in_thread
@@ -169,9 +170,12 @@ class AgentService:
             raise NotFoundError(f"no thread {thread_id}")
         # redact here, before the graph: checkpoints then never hold the raw message
         redaction = redact(message.strip())
+        # originals a tool needs (emails) ride in the run's config, which is never checkpointed
+        # (only str/number config values reach checkpoint metadata); the state keeps placeholders
+        config["configurable"]["pii_kept"] = dict(redaction.kept)
         payload = {
             "question": redaction.text,
-            "entities": extract_entities(redaction),
+            "entities": stored_entities(redaction),
             "pii": redaction.kinds,
             "tenant": tenant,
             "collection": collection or self.settings.collection,

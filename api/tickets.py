@@ -105,13 +105,13 @@ def get(engine: Engine, tenant: str, ticket_id: str) -> TicketOut:
     with session_scope(engine) as s:
         row = _find(s, tenant, ticket_id)
         if row is None:
-            raise NotFoundError(f"no ticket {ticket_id}")
+            raise NotFoundError("no such ticket")
         return to_out(row)
 
 
 def load(engine: Engine, ticket_id: str) -> Ticket | None:
     with session_scope(engine) as s:
-        return s.get(Ticket, ticket_id)  # type: ignore[no-any-return]
+        return s.get(Ticket, ticket_id)
 
 
 def claim(engine: Engine, ticket_id: str) -> bool:

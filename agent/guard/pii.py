@@ -132,3 +132,16 @@ def extract_entities(redaction: Redaction) -> dict[str, list[str]]:
     if emails:
         out["emails"] = emails
     return out
+
+
+def stored_entities(redaction: Redaction) -> dict[str, list[str]]:
+    """``extract_entities`` for graph state, which is checkpointed: emails as their placeholders.
+
+    The originals (``redaction.kept``) travel beside the state for the one run that needs them
+    (``AgentService`` passes them in the run's config, which is never stored); the tools node
+    puts them back into a tool's arguments at call time.
+    """
+    out = extract_entities(redaction)
+    if "emails" in out:
+        out["emails"] = [k for k in redaction.kept if k.startswith("[EMAIL_")]
+    return out

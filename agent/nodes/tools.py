@@ -1,4 +1,7 @@
-"""tools: run the planned read tools; prepare (never execute) a refund for human approval."""
+"""tools: run the planned read tools; prepare (never execute) a refund for human approval.
+
+Arguments hold placeholders like ``[EMAIL_1]``; the originals are put back only for the call,
+and what the state keeps of each call (arguments, results, errors) is redacted again."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any, Literal
 from langgraph.config import get_config
 
 from agent.context import AgentDeps
+from agent.guard import redact
 from agent.state import AgentState
 from agent.tools.registry import ToolCall, run_read_tool, validate_call
 from agent.tools.schemas import CreateRefundArgs, ListChargesArgs, LookupCustomerArgs
@@ -18,24 +22,54 @@ def make_tools(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         tenant = state["tenant"]
         results: list[dict[str, Any]] = []
         pending: dict[str, Any] | None = None
+        kept = _kept_originals()
         for raw in state.get("plan", []):
             call = ToolCall.model_validate(raw)
+            call = call.model_copy(update={"args": {k: _unmask(v, kept) for k, v in call.args.items()}})
             try:
                 args = validate_call(call, deps.permissions)
             except ValueError as exc:
-                results.append({"tool": call.name, "args": call.args, "error": str(exc)})
+                results.append(_masked({"tool": call.name, "args": call.args, "error": str(exc)}))
                 continue
             if isinstance(args, CreateRefundArgs):
                 pending = _refund_proposal(args, results, tenant)
                 continue
             result = run_read_tool(deps.backend, tenant, call.name, args)
-            results.append(result)
+            results.append(_masked(result))
             if isinstance(args, LookupCustomerArgs) and result["result"]:
                 more = ListChargesArgs(customer_id=result["result"]["id"])
-                results.append(run_read_tool(deps.backend, tenant, "list_charges", more))
+                results.append(_masked(run_read_tool(deps.backend, tenant, "list_charges", more)))
         return {"tool_results": results, "pending_action": pending}
 
     return tools
+
+
+def _kept_originals() -> dict[str, str]:
+    """Placeholder → original (emails) of this run, from its config (``AgentService._start``)."""
+    try:
+        kept = get_config().get("configurable", {}).get("pii_kept")
+    except RuntimeError:  # called outside a graph run
+        return {}
+    return dict(kept or {})
+
+
+def _unmask(value: Any, kept: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for placeholder, original in kept.items():
+            value = value.replace(placeholder, original)
+    return value
+
+
+def _masked(value: Any) -> Any:
+    """What the state (checkpointed) keeps of a tool call: every string redacted (an email in
+    the arguments or in the customer record it found becomes a placeholder)."""
+    if isinstance(value, str):
+        return redact(value).text
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _refund_proposal(
