@@ -100,7 +100,7 @@ def _labels(results: EvalResults, ids: list[str]) -> list[AuditLabel]:
         AuditLabel(
             case_id=r.id,
             answer_sha256=answer_sha256(r.answer),
-            verdict="wrong" if r.id in PLANTED else "correct",  # type: ignore[arg-type]
+            verdict="wrong" if r.id in PLANTED else "correct",
             reason="planted" if r.id in PLANTED else "",
             split="tune",
             labeller="test",
