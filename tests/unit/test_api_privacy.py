@@ -14,15 +14,8 @@ from sqlalchemy import create_engine, inspect, select, text
 from api import tickets
 from api.tables import Feedback, Thread, Ticket
 from deskpilot.db import session_scope
-from tests.fixtures.api.support import (  # noqa: F401
-    OTHER,
-    Q_REFUND,
-    TENANT,
-    agent_kb,
-    agent_settings,
-    make_api,
-    ticket_event,
-)
+from tests.fixtures.agent.support import TENANT, agent_kb, agent_settings  # noqa: F401
+from tests.fixtures.api.support import OTHER, Q_REFUND, make_api, ticket_event  # noqa: F401
 
 CARD = "4242 4242 4242 4242"
 EMAIL = "jane.doe@example.org"
@@ -161,3 +154,15 @@ def test_an_older_database_is_migrated_once(tmp_path: Path) -> None:
     with session_scope(engine) as s:
         assert len(list(s.scalars(select(Feedback)))) == 2
     assert {i["name"] for i in inspect(engine).get_indexes("api_feedback")} >= {"ix_api_feedback_tenant"}
+
+
+def test_a_customer_email_reaches_the_tool_but_never_the_checkpoint(make_api: Any) -> None:
+    import json
+
+    api = make_api()
+    done = _chat(api, "I'm alice@example.com, what are my charges?").json()
+    assert done["route"] == "tool" and "ch_1001" in done["answer"]  # the lookup got the real email
+    saver = api.runtime.agents.get().checkpointer
+    stored = [json.dumps([t.checkpoint, t.metadata, t.pending_writes], default=repr) for t in saver.list(None)]
+    assert stored and not any("alice@example.com" in s for s in stored)
+    assert any("[EMAIL_1]" in s for s in stored)
