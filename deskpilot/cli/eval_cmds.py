@@ -6,7 +6,9 @@ Exit codes: 0 pass, 1 gate failed (each failing metric/slice printed), 2 bad inp
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -44,12 +46,12 @@ def _print_summary(metrics: dict[str, float | None], n: int) -> None:
     typer.echo(f"n={n} " + " ".join(f"{k}={_fmt(metrics.get(k))}" for k in HEADLINE))
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int) -> tuple[Any, Callable[[Any, bool], None]]:
     from tqdm import tqdm
 
     bar = tqdm(total=total, desc="eval", unit="case", leave=False, disable=None)
 
-    def on_done(rec, cached: bool) -> None:  # type: ignore[no-untyped-def]
+    def on_done(rec: Any, cached: bool) -> None:
         bar.update(1)
         if not rec.ok:
             bar.write(f"case {rec.id} failed: {rec.error}", file=__import__("sys").stderr)
