@@ -13,7 +13,7 @@ RHDH    := $(CURDIR)/../shared/datasets/rhdh
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: setup system-deps demo serve ingest-demo train-demo test test-unit test-integration lint bench bench-service eval eval-rhdh clean
+.PHONY: setup system-deps demo serve ingest-demo train-demo test test-unit test-integration test-wheel lint bench bench-service eval eval-rhdh clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,11 +50,18 @@ demo: setup ingest-demo train-demo
 serve: setup
 	$(DP) serve --host $(HOST) --port $(PORT)
 
-test: setup
-	$(BIN)/pytest
+# two processes: the unit tier embeds with the hashing fake (tests/fakes.py), the integration tier with MiniLM
+test: test-unit test-integration
 
 test-unit: setup
 	$(BIN)/pytest -m "not integration"
+
+test-integration: setup
+	$(BIN)/pytest -m integration
+
+# the wheel as a user gets it: non-editable install in a fresh venv, then doctor and ask from outside the checkout
+test-wheel: setup
+	.ci/wheel-smoke $(VENV)
 
 lint: setup
 	$(BIN)/ruff check .

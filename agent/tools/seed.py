@@ -39,7 +39,7 @@ MODELS: dict[str, type[Base]] = {
 
 
 def _row(model: type[Base], raw: dict[str, Any], tenant: str) -> Base:
-    columns = {c.name for c in model.__table__.columns}  # type: ignore[attr-defined]
+    columns = {c.name for c in model.__table__.columns}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         key = ALIASES.get(key, key)

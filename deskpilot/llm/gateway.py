@@ -179,7 +179,7 @@ async def astream(
         response = await litellm.acompletion(
             messages=messages, stream=True, **_call_kwargs(settings, model, extra)
         )
-        async for chunk in response:  # type: ignore[union-attr]
+        async for chunk in response:
             delta = chunk.choices[0].delta.content if chunk.choices else None
             if delta:
                 yield delta

@@ -92,7 +92,10 @@ class LocalEngine:
     def complete(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             llm = self._load()
-            return llm.create_chat_completion(messages=_plain(messages), **self._kwargs(params))
+            out: dict[str, Any] = llm.create_chat_completion(
+                messages=_plain(messages), **self._kwargs(params)
+            )
+            return out
 
     def stream(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         with self._lock:
@@ -166,12 +169,12 @@ class LocalLLMProvider(CustomLLM):
                     self._engine = self._engine_factory()
         return self._engine
 
-    def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    def completion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> ModelResponse:
         params = dict(kwargs.get("optional_params") or {})
         out = self.engine.complete(messages, params)
         response: ModelResponse = kwargs.get("model_response") or ModelResponse()
         choice = out["choices"][0]
-        response.choices[0].message.content = choice["message"].get("content") or ""  # type: ignore[union-attr]
+        response.choices[0].message.content = choice["message"].get("content") or ""
         response.choices[0].finish_reason = choice.get("finish_reason") or "stop"
         usage = out.get("usage") or {}
         response.model = model
@@ -182,8 +185,8 @@ class LocalLLMProvider(CustomLLM):
         )
         return response
 
-    def streaming(  # type: ignore[override]
-        self, model: str, messages: list, *args: Any, **kwargs: Any
+    def streaming(
+        self, model: str, messages: list[Any], *args: Any, **kwargs: Any
     ) -> Iterator[GenericStreamingChunk]:
         params = dict(kwargs.get("optional_params") or {})
         last: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0}
@@ -201,11 +204,11 @@ class LocalLLMProvider(CustomLLM):
             },
         )
 
-    async def acompletion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    async def acompletion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> ModelResponse:
         return await asyncio.to_thread(self.completion, model, messages, *args, **kwargs)
 
     async def astreaming(  # type: ignore[override]
-        self, model: str, messages: list, *args: Any, **kwargs: Any
+        self, model: str, messages: list[Any], *args: Any, **kwargs: Any
     ) -> AsyncIterator[GenericStreamingChunk]:
         def produce(emit: Callable[[GenericStreamingChunk], None]) -> None:
             for chunk in self.streaming(model, messages, *args, **kwargs):
