@@ -7,7 +7,7 @@ from pathlib import Path
 
 from evals.audit import AuditLabel
 from evals.metrics.aggregate import slices, summarize
-from evals.metrics.agreement import agreement
+from evals.metrics.agreement import agreement, heldout_agreement
 from evals.metrics.verdicts import apply_verdicts
 from evals.results import AuditInfo, EvalResults
 
@@ -19,5 +19,6 @@ def relabel(results: EvalResults, labels: list[AuditLabel], files: list[Path]) -
     out.metrics = summarize(out.per_case, out.n)
     out.slices = slices(out.per_case)
     out.proxy_agreement = agreement(out.per_case)
+    out.proxy_agreement_heldout = heldout_agreement(out.per_case)
     out.audit = AuditInfo(files=[str(f) for f in files], n_labels=len(labels))
     return out

@@ -80,6 +80,7 @@ def render_report(
         flagged=flagged[: WORST * 2],
         correctness_rows=CORRECTNESS_ROWS,
         agreement=results.proxy_agreement,
+        agreement_heldout=results.proxy_agreement_heldout,
         fmt=_fmt,
         diff=_diff,
     )

@@ -47,7 +47,11 @@ proxy agreement is unmeasured, so proxy-based gate rules with <code>requires_agr
 <table id="agreement-detectors"><tr><th>proxy</th><th>detects</th><th>n</th><th>tp</th><th>fp</th><th>fn</th>
 <th>precision</th><th>recall</th></tr>{% for d in agreement.detectors %}<tr><td>{{ d.proxy }}</td><td>{{ d.target }}</td>
 <td>{{ d.n }}</td><td>{{ d.tp }}</td><td>{{ d.fp }}</td><td>{{ d.fn }}</td><td>{{ fmt(d.precision) }}</td>
-<td>{{ fmt(d.recall) }}</td></tr>{% endfor %}</table>{% endif %}
+<td>{{ fmt(d.recall) }}</td></tr>{% endfor %}</table>
+{% if agreement_heldout is not none and agreement_heldout.n %}<p class="muted" id="agreement-heldout">Held-out labels only
+(n = {{ agreement_heldout.n }}, accuracy {{ fmt(agreement_heldout.accuracy) }}):
+{% for d in agreement_heldout.detectors if d.proxy == 'verdict' %}{{ d.target }} precision {{ fmt(d.precision) }} /
+recall {{ fmt(d.recall) }}{{ '; ' if not loop.last }}{% endfor %}</p>{% endif %}{% endif %}
 {% if flagged %}<h3>Wrong and incomplete answers</h3>
 <table id="flagged"><tr><th>id</th><th>verdict (source)</th><th>question</th><th>answer</th><th>reference</th><th>why</th></tr>
 {% for c in flagged %}<tr><td>{{ c.id }}</td><td class="{{ 'fail' if c.verdict == 'wrong' else '' }}">{{ c.verdict }}

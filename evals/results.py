@@ -51,6 +51,9 @@ class EvalResults(BaseModel):
     proxy_agreement: AgreementReport | None = Field(
         default=None, description="each correctness proxy against the audit labels (evals.metrics.agreement)"
     )
+    proxy_agreement_heldout: AgreementReport | None = Field(
+        default=None, description="the same on held-out labels only (report these; tune on the others)"
+    )
 
     @property
     def failed(self) -> list[CaseRecord]:

@@ -147,7 +147,7 @@ def run_eval(
     from evals.audit import AUDITS_DIR, load_audits
     from evals.embeddings import LocalRagasEmbeddings
     from evals.metrics.aggregate import score_records, slices, summarize
-    from evals.metrics.agreement import agreement
+    from evals.metrics.agreement import agreement, heldout_agreement
     from evals.metrics.judge import JudgeScorer, judge_meaningful
     from evals.metrics.routing import confusion
     from evals.metrics.verdicts import apply_verdicts
@@ -198,6 +198,7 @@ def run_eval(
         wall_time_s=round(time.perf_counter() - started, 3),
         audit=AuditInfo(files=[str(f) for f in files], n_labels=len(labels)),
         proxy_agreement=agreement(records),
+        proxy_agreement_heldout=heldout_agreement(records),
     )
     results.save(run_dir)
     return results

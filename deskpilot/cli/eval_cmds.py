@@ -258,11 +258,12 @@ def audit_check(
             f"{what}: complete_rate={_fmt(m.get(prefix + 'complete_rate'))} "
             f"correct_rate={_fmt(m.get(prefix + 'correct_rate'))} wrong_rate={_fmt(m.get(prefix + 'wrong_rate'))}"
         )
-    for d in results.proxy_agreement.detectors if results.proxy_agreement else []:
-        typer.echo(
-            f"agreement {d['proxy']} -> {d['target']}: n={d['n']} precision={_fmt(_f(d['precision']))} "
-            f"recall={_fmt(_f(d['recall']))}"
-        )
+    for scope, report in (("", results.proxy_agreement), (" (held-out)", results.proxy_agreement_heldout)):
+        for d in report.detectors if report else []:
+            typer.echo(
+                f"agreement{scope} {d['proxy']} -> {d['target']}: n={d['n']} "
+                f"precision={_fmt(_f(d['precision']))} recall={_fmt(_f(d['recall']))}"
+            )
     if write:
         path = resolve_results_path(run)
         results.save(path.parent)

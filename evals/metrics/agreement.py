@@ -1,7 +1,7 @@
 """How well each automatic proxy agrees with the audit labels, on the cases whose label matches
 the current answer: the proxy verdict's confusion matrix (labels × proxy) with precision and
 recall of ``wrong`` and of ``correct``, and each single detector of ``wrong`` (unsupported
-values, flipped polarity, and — when a judge ran — ragas judge scores below a threshold).
+values, flipped polarity, values contradicting the reference, and — when a judge ran — ragas judge scores below a threshold).
 
 A proxy-based gate rule is only enforced once this agreement is measured (``evals.gate``:
 ``requires_agreement``).
@@ -88,6 +88,7 @@ def agreement(records: list[CaseRecord]) -> AgreementReport:
         ("verdict", "no_answer", lambda r: r.proxy_verdict == "no_answer"),
         ("unsupported_facts", "wrong", lambda r: (_score(r, "unsupported_facts") or 0) > 0),
         ("polarity_mismatch", "wrong", lambda r: (_score(r, "polarity_mismatch") or 0) > 0),
+        ("conflicting_values", "wrong", lambda r: (_score(r, "conflicting_values") or 0) > 0),
     ]
     for metric in JUDGE_WRONG_METRICS:
         if any(_score(r, metric) is not None for r in cases):
@@ -105,3 +106,7 @@ def _below(metric: str, threshold: float) -> Callable[[CaseRecord], bool | None]
         return None if v is None else v < threshold
 
     return hit
+
+
+def heldout_agreement(records: list[CaseRecord]) -> AgreementReport:
+    return agreement([r for r in records if r.label_split == "heldout"])

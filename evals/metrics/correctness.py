@@ -150,6 +150,7 @@ ANTONYMS: dict[str, str] = {
 _ANTI = {**ANTONYMS, **{v: k for k, v in ANTONYMS.items()}}
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s")
 _DANGLING = re.compile(r"[:,;]\s*(?:\[\d+\]\s*)*[.!?]?\s*$")
+_BLOCK_START = re.compile(r"(?:[-*+]\s|\d{1,2}[.)]\s|\||```|>)")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -253,7 +254,7 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
     answer = FactText(rec.answer)
     reference = FactText(rec.reference_answer)
     ref_facts: set[Fact] = reference.facts
-    if not _lead_negated(rec.reference_answer):  # a side remark's "not" is no key fact
+    if _lead(rec.reference_answer) != "no":  # only a "No." answer's negation is a key fact
         ref_facts = {f for f in ref_facts if f.kind != "negation"}
     if rec.reference_answer.strip():
         if ref_facts:
@@ -284,9 +285,7 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
     ref_lead, ans_lead = _lead(rec.reference_answer), _lead(rec.answer)
     if ref_lead and ans_lead and ref_lead != ans_lead:
         p.polarity_mismatches.insert(0, f"answers {ans_lead!r} where the reference says {ref_lead!r}")
-    p.dangling = bool(_HEADING.search(rec.answer)) or any(
-        _DANGLING.search(s) for s in [*_SENT_SPLIT.split(rec.answer), rec.answer] if s.strip()
-    )
+    p.dangling = bool(_HEADING.search(rec.answer)) or dangling(rec.answer)
     if p.unsupported_facts or p.polarity_mismatches or p.conflicting_values:
         p.verdict = "wrong"
     elif p.dangling or _incomplete(p, min_fact_recall, bool(ref_facts)):
@@ -322,6 +321,18 @@ def _incomplete(p: Proxy, min_fact_recall: float, has_facts: bool) -> bool:
     return p.content_recall is not None and p.content_recall < MIN_ANY_CONTENT_RECALL
 
 
-def _lead_negated(reference: str) -> bool:
-    lead = next((s for s in sentences(reference) if len(content(s)) >= 3), "")
-    return _lead(reference) == "no" or has_negation(lead)
+def dangling(answer: str) -> bool:
+    """A sentence that stops where the useful part begins: it ends in a comma or semicolon, or
+    in a colon that no list, table or code block follows."""
+    lines = [ln for ln in answer.splitlines() if ln.strip()]
+    for i, line in enumerate(lines):
+        parts = [p for p in _SENT_SPLIT.split(line) if p.strip()]
+        for j, part in enumerate(parts):
+            m = _DANGLING.search(part)
+            if not m:
+                continue
+            follows = lines[i + 1].lstrip() if i + 1 < len(lines) else ""
+            if m.group(0).lstrip().startswith(":") and j == len(parts) - 1 and _BLOCK_START.match(follows):
+                continue  # a lead-in whose list, table or code comes next
+            return True
+    return False

@@ -166,3 +166,14 @@ def test_a_side_remark_negation_is_not_a_key_fact_but_a_negated_lead_is() -> Non
     # acme-031 leads with "No.": dropping the negation drops the answer
     p = assess(record("acme-031", "Support Specialists can refund charges and respond to disputes [1]."))
     assert "(negation)" in p.missing_facts
+
+
+def test_a_colon_followed_by_its_list_or_code_is_not_dangling() -> None:
+    from evals.metrics.correctness import dangling
+
+    assert not dangling("If you see an attack in progress [1]:\n1. Add a rule.\n2. Add a CAPTCHA.")
+    assert not dangling("Add the following to your ConfigMap [1]:\n```yaml\nplugins: []\n```")
+    assert dangling("The procedure to activate the plugin is: [1].")
+    assert dangling("The steps are: [1]. See the guide for more [2].")
+    assert dangling("It delivers curated learning paths, [1].")
+    assert not dangling("Refunds take 5-10 business days; see the dashboard [1].")
