@@ -73,7 +73,8 @@ def _drop_feedback_fk(conn: Connection) -> None:
         conn.execute(text(f'DROP INDEX "{index["name"]}"'))
     Feedback.__table__.create(conn)  # type: ignore[attr-defined]
     cols = ", ".join(FEEDBACK_COLUMNS)
-    conn.execute(text(f"INSERT INTO api_feedback ({cols}) SELECT {cols} FROM api_feedback_legacy"))
+    picked = cols.replace("created_at", "COALESCE(created_at, CURRENT_TIMESTAMP)")
+    conn.execute(text(f"INSERT INTO api_feedback ({cols}) SELECT {picked} FROM api_feedback_legacy"))
     conn.execute(text("DROP TABLE api_feedback_legacy"))
 
 

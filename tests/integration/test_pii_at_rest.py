@@ -256,3 +256,44 @@ def test_no_raw_pii_in_database_checkpoints_logs_or_responses(
         *(p for i, b in enumerate(bodies) for p in leaks(f"response {i}", b)),
     ]
     assert problems == [], "\n".join(problems)
+
+
+def test_an_older_database_is_migrated(database_url: str) -> None:
+    """The pre-issue-15 schema (feedback → api_messages foreign key, raw text), both backends."""
+    from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, select
+    from sqlalchemy import inspect as sa_inspect
+
+    from api.migrate import migrate
+    from api.tables import TABLES, Feedback
+    from deskpilot.db import create_tables, get_engine, session_scope
+
+    old = MetaData()
+    threads = Table("api_threads", old, Column("id", String(64), primary_key=True), Column("tenant", String(64)),
+                    Column("title", String(200)), Column("pending_action", JSON), Column("created_at", DateTime(True)),
+                    Column("updated_at", DateTime(True)))  # fmt: skip
+    messages = Table("api_messages", old, Column("id", String(64), primary_key=True),
+                     Column("thread_id", ForeignKey("api_threads.id")), Column("tenant", String(64)),
+                     Column("role", String(16)), Column("content", Text))  # fmt: skip
+    feedback = Table("api_feedback", old, Column("id", Integer, primary_key=True), Column("tenant", String(64)),
+                     Column("thread_id", String(64)), Column("message_id", ForeignKey("api_messages.id")),
+                     Column("rating", String(8)), Column("comment", Text), Column("corrected_answer", Text),
+                     Column("created_at", DateTime(True)))  # fmt: skip
+    engine = get_engine(database_url)
+    old.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(threads.insert(), {"id": "t1", "tenant": "acme", "title": f"card {CARD}"})
+        conn.execute(messages.insert(), {"id": "m_1", "thread_id": "t1", "role": "user", "content": EMAIL})
+        conn.execute(feedback.insert(), {"tenant": "acme", "thread_id": "t1", "message_id": "m_1",
+                                         "rating": "up", "comment": f"iban {IBAN}"})  # fmt: skip
+    assert sa_inspect(engine).get_foreign_keys("api_feedback")
+    create_tables(engine, *TABLES)
+    assert migrate(engine) is True and migrate(engine) is False
+    assert sa_inspect(engine).get_foreign_keys("api_feedback") == []
+    with session_scope(engine) as s:
+        s.add(Feedback(tenant="acme", thread_id="t1", message_id="a-checkpoint-id", rating="down"))
+    found, _, _ = _scan_tables(engine)
+    assert found == []
+    with engine.connect() as conn:
+        assert conn.execute(select(threads.c.title)).scalar() == "card [CARD_1]"
+        assert conn.execute(select(messages.c.content)).scalar() == "[EMAIL_1]"
+        assert len(conn.execute(select(feedback.c.id)).all()) == 2
