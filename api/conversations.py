@@ -54,7 +54,7 @@ def _thread(s: Any, tenant: str, thread_id: str) -> Thread:
     row = s.get(Thread, thread_id)
     if row is None or row.tenant != tenant:
         raise NotFoundError(NO_THREAD)
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def ensure_thread(engine: Engine, tenant: str, thread_id: str) -> Thread:

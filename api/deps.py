@@ -23,7 +23,7 @@ bearer = HTTPBearer(auto_error=False, description="an API key from `deskpilot ke
 
 
 async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

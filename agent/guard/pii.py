@@ -9,6 +9,7 @@ Object ids such as ``ch_...``, ``cus_...`` and ``dp_...`` are not PII and are ke
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -94,7 +95,7 @@ def redact(text: str) -> Redaction:
     for kind in KINDS:
         pattern, validator = CHECKS[kind]
 
-        def repl(match: re.Match[str], kind: str = kind, validator=validator) -> str:  # type: ignore[no-untyped-def]
+        def repl(match: re.Match[str], kind: str = kind, validator: Any = validator) -> str:
             value = match.group(0)
             if value.startswith("[") or (validator is not None and not validator(value)):
                 return value

@@ -163,6 +163,8 @@ def test_a_customer_email_reaches_the_tool_but_never_the_checkpoint(make_api: An
     done = _chat(api, "I'm alice@example.com, what are my charges?").json()
     assert done["route"] == "tool" and "ch_1001" in done["answer"]  # the lookup got the real email
     saver = api.runtime.agents.get().checkpointer
-    stored = [json.dumps([t.checkpoint, t.metadata, t.pending_writes], default=repr) for t in saver.list(None)]
+    stored = [
+        json.dumps([t.checkpoint, t.metadata, t.pending_writes], default=repr) for t in saver.list(None)
+    ]
     assert stored and not any("alice@example.com" in s for s in stored)
     assert any("[EMAIL_1]" in s for s in stored)
