@@ -43,12 +43,13 @@ _QUESTION_KINDS = [
     (re.compile(r"\bhow much\b|\bfees?\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bcharged?\b", re.I), ["amount"]),
     (re.compile(r"\b(?:which|what) versions?\b|\bversion\b", re.I), ["version"]),
     (re.compile(r"\bhow many\b|\bmaximum\b|\bminimum\b|\blimit\b", re.I), ["count"]),
-    (re.compile(r"^\s*when\b|\bwhen (?:will|does|do|is|are|can)\b|\bwhat date\b", re.I), ["duration", "date"]),
+    (re.compile(r"^\s*when\b|\bwhen (?:will|does|do|is|are|can)\b|\bwhat date\b|\bdeadlines?\b|\bexpire", re.I), ["duration", "date"]),
 ]  # fmt: skip
 _PART_SPLIT = re.compile(
     r"\?+\s*|;\s+|\b(?:and )?also\b|,?\s+and (?=(?:what|how|which|when|where|why|who|is|are|can|do|does|should)\b)",
     re.I,
 )
+_POINTER = re.compile(r"^(for more information|for more details|for details|see|refer to)\b", re.I)
 VALUE_BONUS = 0.12
 MARGIN = 0.06
 
@@ -128,6 +129,8 @@ def compose(
             words = content_tokens(unit.plain)
             bonus = VALUE_BONUS if kinds and has_value(unit.plain, kinds) else 0.0
             short = 0.05 if len(words) < 5 else 0.0
+            if _POINTER.match(unit.lead):  # "For more information, see …" points, it does not answer
+                short += 0.1
             score = np.array(
                 [
                     cos[i, j] + 0.2 * _overlap(words, qwords[j]) + bonus - short - 0.02 * (n - 1)

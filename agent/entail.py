@@ -4,6 +4,7 @@ Similarity and word overlap say a sentence is *about* the passage, not that the 
 These checks reject the ways a close paraphrase still states something false (each returns a
 reason, an empty list means no objection):
 
+- ``unsupported_words``: more than a quarter of its content words are not in the passage;
 - ``value``: a number, amount, duration, version, identifier, ``code`` span, quoted value or
   support status ("Technology Preview", "generally available") that the passage does not contain;
 - ``polarity``: the negation of the sentence differs from the passage sentence that supports it
@@ -99,15 +100,16 @@ def check(claim: str, passage: str, *, question: str = "") -> list[str]:
     }
     if missing_numbers or missing_values:
         reasons.append(f"value: {sorted(missing_numbers | missing_values)} not in the passage")
+    words, p_words = content_tokens(plain), content_tokens(passage)
+    if words and len(words - p_words) / len(words) > 0.25:
+        reasons.append(f"unsupported_words: {sorted(words - p_words)} not in the passage")
     support = supporting_sentence(plain, passage)
     if negated(plain) != negated(support):
         reasons.append("polarity: negation differs from the supporting passage sentence")
     elif _SUPPORTED_CLAIM.search(plain) and not negated(plain) and _LIMITED.search(passage):
         reasons.append("polarity: claims support where the passage says preview / not supported")
     if question:
-        words = content_tokens(plain)
         q_words = content_tokens(question)
-        p_words = content_tokens(passage)
         if words:
             from_q = words & q_words
             new = words - q_words

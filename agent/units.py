@@ -1,12 +1,12 @@
 """Block-aware passage units: what an answer may quote from a passage.
 
-A passage (Markdown-like chunk text) is read as blocks — headings, paragraphs, list items /
-numbered steps / AsciiDoc definitions (``term:: text``), table rows, fenced or delimited code.
-Each prose sentence is a unit; a sentence that introduces a block (it ends with ":" or says
-"following"/"as follows", or it is the sentence right before a table) is one unit *with* that
-block, bounded to ``MAX_ITEMS`` items / ``MAX_CHARS`` characters (the rest is cut and the unit
-says so). Headings (``#`` lines, ``Title > Heading`` paths, ``[NOTE]`` labels, short lines
-without final punctuation) are never units, and no unit ends with a colon it does not follow.
+A passage (Markdown-like chunk text) is read as blocks: headings, paragraphs (hard-wrapped lines
+joined), list items / numbered steps / ``term:: text`` definitions, table rows, code. Each prose
+sentence is a unit; a sentence that introduces a block (ends with ":", says "following"/"as
+follows", or stands right before a table) is one unit *with* that block, bounded to
+``MAX_ITEMS`` items / ``MAX_CHARS`` characters (the cut is said). Headings (``#`` lines,
+``A > B`` paths, ``[NOTE]``, short lines without final punctuation) are never units, and no
+unit ends with a colon it does not follow.
 """
 
 from __future__ import annotations
@@ -108,10 +108,13 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
-def _blocks(text: str) -> list[tuple[str, list[str], str]]:
+_Block = tuple[str, list[str], str]
+
+
+def _blocks(text: str) -> list[_Block]:
     """(kind, entries, extra): kind heading|para|list|olist|table|code; extra = code language."""
     lines = text.splitlines()
-    out: list[tuple[str, list[str], str]] = []
+    out: list[_Block] = []
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -156,16 +159,34 @@ def _blocks(text: str) -> list[tuple[str, list[str], str]]:
                 elif items and not (
                     _FENCE.match(lines[i]) or _HEADING.match(lines[i]) or _ROW.match(lines[i])
                 ):
-                    items[-1] += " " + lines[i].strip()  # continuation line
+                    if not _caption(lines, i):
+                        items[-1] += " " + lines[i].strip()  # continuation line
                 else:
                     break
                 i += 1
             out.append((kind, items, ""))
             continue
+        elif _caption(lines, i):
+            pass  # "dynamic-plugins.yaml fragment" above a code block: a caption, not text
+        elif out and out[-1][0] == "para" and i > 0 and lines[i - 1].strip() and _wrapped(lines[i - 1], s):
+            out[-1][1][-1] += " " + s  # a hard-wrapped line continues the sentence above
         else:
             out.append(("para", [s], ""))
         i += 1
     return out
+
+
+def _caption(lines: list[str], i: int) -> bool:
+    """A short label line between an introducing line ("…:") and a code block."""
+    rest = [x.strip() for x in lines[i + 1 : i + 3]] + ["", ""]
+    above = bool(_FENCE.match(rest[0])) or (not rest[0] and bool(_FENCE.match(rest[1])))
+    return above and is_heading(lines[i]) and i > 0 and lines[i - 1].strip().endswith(":")
+
+
+def _wrapped(previous: str, line: str) -> bool:
+    prev = previous.strip()
+    prose = bool(prev) and not (_ITEM.match(previous) or _HEADING.match(previous) or _ROW.match(previous))
+    return prose and not prev.endswith((".", "!", "?", ":", ";")) and line[:1].islower()
 
 
 def _bounded_items(entries: list[str]) -> tuple[tuple[str, ...], int]:
@@ -193,7 +214,7 @@ def _block_unit(lead: str, kind: str, entries: list[str], lang: str) -> Unit:
         body_rows = rows[1:] if len(rows) > 1 else rows  # the first row is the header
         items, more = _bounded_items([x for x in (_table_item(r) for r in body_rows) if x])
         return Unit(lead=lead, items=items, more=more)
-    items, more = _bounded_items([clean(e) for e in entries])
+    items, more = _bounded_items([_item_text(e) for e in entries])
     return Unit(lead=lead, items=items, ordered=kind == "olist", more=more)
 
 
@@ -203,30 +224,62 @@ def _sentence_ok(sentence: str) -> bool:
     )
 
 
+def _item_text(item: str) -> str:
+    """A block entry as shown in a list: a trailing "For example:"-style sentence that
+    introduced something left out is dropped (no entry ends with a dangling colon)."""
+    parts = [x for x in _SENT.split(clean(item)) if x]
+    while len(parts) > 1 and parts[-1].rstrip().endswith(":"):
+        parts.pop()
+    text = " ".join(parts)
+    return text[:-1].rstrip() + "." if text.endswith(":") else text
+
+
+def _introduced(blocks: list[_Block], b: int) -> _Block | None:
+    """The block introduced by the end of block ``b``: the next list/table/code; a list of
+    steps runs on over the code blocks between its steps (a one-line command is kept inline)."""
+    if b + 1 >= len(blocks) or blocks[b + 1][0] not in ("list", "olist", "table", "code"):
+        return None
+    kind, entries, lang = blocks[b + 1]
+    if kind not in ("list", "olist"):
+        return blocks[b + 1]
+    items = [_item_text(e) for e in entries]
+    for nkind, nentries, _ in blocks[b + 2 :]:
+        if nkind == kind:
+            items += [_item_text(e) for e in nentries]
+        elif nkind == "code" and items:
+            code = [x.strip() for x in nentries if x.strip()]
+            if len(code) == 1 and len(code[0]) <= 160:
+                items[-1] = f"{items[-1].rstrip('.')}: `{code[0]}`"
+        else:
+            break
+    return kind, items, lang
+
+
 def passage_units(text: str) -> list[Unit]:
     """The passage's units in reading order (see the module docstring)."""
     blocks = _blocks(text)
     units: list[Unit] = []
     for b, (kind, entries, _lang) in enumerate(blocks):
-        nxt = blocks[b + 1] if b + 1 < len(blocks) else None
-        block_next = nxt is not None and nxt[0] in ("list", "olist", "table", "code")
+        nxt = _introduced(blocks, b)
         if kind == "para":
             sentences = [clean(x) for e in entries for x in _SENT.split(e.strip()) if x.strip()]
             for k, sentence in enumerate(sentences):
                 last = k == len(sentences) - 1
-                leads = last and block_next and nxt is not None and not is_heading(sentence)
-                if leads and nxt is not None and (introduces(sentence) or nxt[0] == "table"):
-                    units.append(_block_unit(sentence, nxt[0], nxt[1], nxt[2]))
+                leads = nxt is not None and (introduces(sentence) or nxt[0] == "table")
+                if last and nxt is not None and leads and not is_heading(sentence):
+                    units.append(_block_unit(sentence, *nxt))
                     continue
                 if _sentence_ok(sentence):
                     units.append(Unit(lead=sentence))
         elif kind in ("list", "olist"):
             for e, item in enumerate(entries):
-                item = clean(item)
-                if e == len(entries) - 1 and nxt is not None and nxt[0] == "code" and introduces(item):
-                    units.append(_block_unit(item, "code", nxt[1], nxt[2]))  # a step with its command
-                elif _sentence_ok(item):
-                    units.append(Unit(lead=item))
+                sentences = [x for x in _SENT.split(clean(item)) if x]
+                for k, sentence in enumerate(sentences):
+                    final = e == len(entries) - 1 and k == len(sentences) - 1
+                    if final and nxt is not None and nxt[0] == "code" and introduces(sentence):
+                        units.append(_block_unit(sentence, *nxt))  # a step with its command
+                    elif _sentence_ok(sentence):
+                        units.append(Unit(lead=sentence))
         elif kind == "table":
             units.extend(Unit(lead=row) for row in _row_sentences(entries))
     return units

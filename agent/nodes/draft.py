@@ -156,6 +156,15 @@ class SentenceGate:
         return [citation_of(self.hits[n - 1]) for n in self.cited]
 
 
+def searched_question(deps: AgentDeps, state: AgentState) -> str:
+    """The question as retrieval searched it (typos corrected against the tenant's vocabulary),
+    so units are chosen for "scalprum", not "scalphrum"."""
+    question = state["question"]
+    if deps.spell is None:
+        return question
+    return deps.spell(question, state.get("collection") or deps.settings.collection, state["tenant"])
+
+
 def generates(settings: Any) -> bool:
     """Whether the model writes answer sentences: ``agent_generation`` "always"/"never", or
     "auto" = only for a model that is not the local one (with the 135M local model the composed
@@ -172,7 +181,7 @@ def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
         writer = get_stream_writer()
         picks = compose(
             deps.grounder,
-            state["question"],
+            searched_question(deps, state),
             hits,
             max_units=s.agent_max_sentences,
             min_relevance=s.agent_min_relevance,

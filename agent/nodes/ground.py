@@ -11,7 +11,7 @@ from langgraph.config import get_stream_writer
 
 from agent.compose import compose
 from agent.context import AgentDeps
-from agent.nodes.draft import SentenceGate
+from agent.nodes.draft import SentenceGate, searched_question
 from agent.state import AgentState
 
 
@@ -28,7 +28,7 @@ def make_ground(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
             gate = SentenceGate(deps, hits, s.agent_max_sentences, get_stream_writer())
             picks = compose(
                 deps.grounder,
-                state["question"],
+                searched_question(deps, state),
                 hits[:3],
                 max_units=s.agent_max_sentences,
                 min_relevance=s.agent_min_relevance,

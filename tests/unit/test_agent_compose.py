@@ -118,3 +118,24 @@ def test_a_question_with_two_parts_gets_a_unit_for_each(grounder: Grounder) -> N
 
 def test_irrelevant_passages_compose_nothing(grounder: Grounder) -> None:
     assert compose(grounder, "Who won the football world cup in 1998?", [AUDIT], min_relevance=0.3) == []
+
+
+def test_hard_wrapped_lines_and_captions_do_not_cut_a_sentence() -> None:
+    wrapped = (
+        "The Red Hat Container Registry (registry.redhat.io), based on the OLM framework,\n"
+        "contains a distribution of the Developer Hub Operator.\n"
+        "1. The Bulk Import plugins are installed but disabled by default.\n"
+        "To enable them, edit your dynamic-plugins.yaml with the following content:\n"
+        "dynamic-plugins.yaml fragment\n\n```yaml\nplugins:\n  - disabled: false\n```\n"
+    )
+    rendered = [u.render("[1]") for u in passage_units(wrapped)]
+    assert rendered[0] == (
+        "The Red Hat Container Registry (registry.redhat.io), based on the OLM framework, contains a "
+        "distribution of the Developer Hub Operator [1]."
+    )
+    assert "The Bulk Import plugins are installed but disabled by default [1]." in rendered
+    step = rendered[-1]
+    assert step.startswith(
+        "To enable them, edit your dynamic-plugins.yaml with the following content [1]:\n```yaml"
+    )
+    assert "fragment" not in step
