@@ -133,6 +133,17 @@ def main() -> None:
         RESULTS.mkdir(parents=True, exist_ok=True)
         drafts_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     audit = labels(args.audit)
+    from deskpilot.settings import get_settings
+
+    s = get_settings()
+    config = {
+        "llm_model": s.llm_model,
+        "agent_generation": getattr(s, "agent_generation", None),
+        "agent_abstain": getattr(s, "agent_abstain", None),
+        "collection": s.collection,
+        "ticket_min_evidence": s.ticket_min_evidence,
+        "ticket_min_coverage": s.ticket_min_coverage,
+    }
     splits = {
         name: [r for r in rows if name == "all" or r["split"] == name] for name in ("tune", "heldout", "all")
     }
@@ -145,6 +156,7 @@ def main() -> None:
             "audit": str(args.audit.relative_to(REPO))
             if args.audit.is_relative_to(REPO)
             else str(args.audit),
+            "config": config,
             "splits": {name: tally(part, audit) for name, part in splits.items()},
             "still_wrong_without_human": [
                 r["id"]
