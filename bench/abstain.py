@@ -90,7 +90,9 @@ def featurise(items: list[Item], deps: Any, tenant: str) -> np.ndarray:
 
     rows = []
     for question, collection, _, _ in items:
-        _, values = gather(deps, question, collection=collection, tenant=tenant)
+        _, _, values = gather(deps, question, collection=collection, tenant=tenant, evidence=False)
+        if values is None:
+            raise SystemExit(f"no stored vectors for collection {collection!r}: is it ingested?")
         rows.append([values[f] for f in FEATURES])
     return np.asarray(rows, dtype=np.float64).reshape(len(items), len(FEATURES))
 
@@ -168,21 +170,31 @@ def plot(curves: dict[str, dict[str, Any]], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--banking", type=int, default=400, help="BANKING77 tune sample (each collection)")
-    parser.add_argument("--banking-heldout", type=int, default=200)
-    parser.add_argument("--precision", type=float, default=0.97, help="precision of 'answerable' on tune")
+    parser.add_argument("--banking", type=int, default=300, help="BANKING77 tune sample (each collection)")
+    parser.add_argument("--banking-heldout", type=int, default=150)
+    parser.add_argument("--precision", type=float, default=0.80, help="precision of 'answerable' on tune")
+    parser.add_argument("--cache", type=Path, default=None, help="npz of features: reused when it exists")
     args = parser.parse_args()
 
     from agent.abstain import FEATURES, AbstainModel
     from agent.context import default_deps
     from agent.guard import check_injection
     from deskpilot.settings import get_settings
+    from retrieval.embedder import get_embedder
 
     settings = get_settings().model_copy(update={"agent_abstain": "thresholds"})
     deps = default_deps(settings, triager=None, backend=cast(Any, None))
     sets = datasets(args.banking, args.banking_heldout)
     t0 = time.perf_counter()
-    feats = {name: featurise(items, deps, settings.tenant) for name, items in sets.items()}
+    if args.cache is not None and args.cache.is_file():
+        with np.load(args.cache) as cached:
+            feats = {name: cached[name] for name in sets}
+        if any(len(feats[n]) != len(sets[n]) for n in sets):
+            raise SystemExit(f"{args.cache} was computed for other samples: delete it")
+    else:
+        feats = {name: featurise(items, deps, settings.tenant) for name, items in sets.items()}
+        if args.cache is not None:
+            np.savez(args.cache, **feats)
     featurise_s = time.perf_counter() - t0
     labels = {name: np.array([it[2] for it in items]) for name, items in sets.items()}
     tune = [n for n in sets if n.startswith("tune:")]
@@ -201,14 +213,11 @@ def main() -> None:
         platt_b=float(b),
         threshold=threshold,
         retrieval_mode=settings.retrieval_mode,
+        embedder=get_embedder().name.rsplit(":", 1)[0],  # any backend (torch, torch-int8) of this model
     )
 
     def prob(name: str) -> np.ndarray:
         return np.array([model.probability(dict(zip(FEATURES, row, strict=True))) for row in feats[name]])
-
-    def old_rule(name: str) -> np.ndarray:  # the evidence/coverage thresholds of the settings
-        ev, cov = feats[name][:, FEATURES.index("evidence")], feats[name][:, FEATURES.index("coverage")]
-        return (ev >= settings.agent_min_evidence) & (cov >= settings.agent_min_coverage)
 
     kept = oof_prob >= threshold
     summary = {
@@ -230,7 +239,6 @@ def main() -> None:
             "n": len(p),
             "abstained": int(abstain.sum()),
             "abstain_rate": round(float(abstain.mean()), 4) if len(p) else None,
-            "abstain_rate_old_thresholds": round(float((~old_rule(name)).mean()), 4) if len(p) else None,
         }
     rhdh_held = sets["held:rhdh_in"]
     refused = [bool(check_injection(q).flagged) for q, *_ in rhdh_held]

@@ -127,7 +127,7 @@ class Settings(BaseSettings):
     # guard (prompt injection)
     guard_similarity: bool = Field(default=True, description="flag messages close to known attacks")
     guard_similarity_threshold: float = Field(
-        default=0.39, description="max cosine to the attack index (bench/guard.py picks it on its tune split)"
+        default=0.36, description="max cosine to the attack index (bench/guard.py picks it on its tune split)"
     )
     guard_llm_check: bool = Field(default=True, description="LLM check, only with a non-local model")
     guard_cache_dir: Path | None = Field(

@@ -3,8 +3,8 @@ the abstain decision (draft or escalate) is made from retrieval signals alone.
 
 With ``settings.agent_abstain == "classifier"`` and a model file (:mod:`agent.abstain`), the
 calibrated P(answerable) of the question is compared with the model's threshold; otherwise (or
-when the model was trained for another retrieval mode) the evidence and coverage thresholds of
-the settings decide, as before.
+when the model was fitted for another retrieval mode or embedder) the evidence and coverage
+thresholds of the settings decide, as before.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
-from agent.abstain import AbstainModel, features, load_model
+from agent.abstain import AbstainModel, centroid_cosine, chunk_cosine, features, load_model
 from agent.context import AgentDeps, hit_to_dict
 from agent.evidence import coverage
 from agent.guard import strip_instructions
@@ -38,12 +38,20 @@ def abstain_model(settings: Settings) -> AbstainModel | None:
     return model
 
 
-def gather(
-    deps: AgentDeps, question: str, *, collection: str | None, tenant: str
-) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Hits (instructions stripped) and the abstain features of a question (:func:`agent.abstain.features`).
+def _embedder_name() -> str:
+    from retrieval.embedder import get_embedder
 
-    ``bench/abstain.py`` calls this too, so the classifier is trained on what the node computes."""
+    return get_embedder().name
+
+
+def gather(
+    deps: AgentDeps, question: str, *, collection: str | None, tenant: str, evidence: bool = True
+) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, float] | None]:
+    """(hits with instructions stripped, {"evidence", "coverage"}, the abstain features or None).
+
+    The features (:func:`agent.abstain.features`) are None when the stored passage vectors are
+    not available (a search function not backed by the index). ``bench/abstain.py`` calls this
+    with ``evidence=False`` (the sentence-level evidence is not a feature and costs the most)."""
     s = deps.settings
     raw = deps.search(question, collection=collection, tenant=tenant, k=s.retrieval_k, mode=s.retrieval_mode)
     hits = []
@@ -56,37 +64,44 @@ def gather(
     collection = collection or s.collection
     if deps.spell is not None and top:  # judge the question search saw, typos corrected
         question = deps.spell(question, collection, tenant)
-    evidence = deps.grounder.evidence(question, top)
-    cover = 1.0
+    signals = {"evidence": deps.grounder.evidence(question, top) if evidence else 0.0, "coverage": 1.0}
     df = deps.doc_freq(collection, tenant) if deps.doc_freq is not None else None
     if df is not None and top:
-        cover = coverage(question, top, df)
+        signals["coverage"] = coverage(question, top, df)
+    qvec = deps.grounder.embed([question])[0]
+    dense = chunk_cosine(collection, [h["id"] for h in top], qvec) if top else 0.0
+    if dense is None:
+        return hits, signals, None
     values = features(
         question,
         hits,
-        evidence=evidence,
-        coverage=cover,
+        dense=dense,
+        centroid=centroid_cosine(collection, tenant, qvec),
+        coverage=signals["coverage"],
         doc_freq=df,
         mode=s.retrieval_mode,
         context_k=s.agent_context_k,
     )
-    return hits, values
+    return hits, signals, values
 
 
 def make_retrieve(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
     model = abstain_model(deps.settings)
 
     def retrieve(state: AgentState) -> dict[str, Any]:
-        hits, values = gather(
+        hits, signals, values = gather(
             deps, state["question"], collection=state.get("collection"), tenant=state["tenant"]
         )
         out: dict[str, Any] = {
             "retrieved": hits,
-            "evidence": round(values["evidence"], 4),
-            "coverage": round(values["coverage"], 4),
+            "evidence": round(signals["evidence"], 4),
+            "coverage": round(signals["coverage"], 4),
         }
-        if model is not None:
-            out["answerable"] = round(model.probability(values), 4) if hits else 0.0
+        if model is not None:  # -1: no features or another embedder than in training; thresholds decide
+            if values is None or not model.fits(_embedder_name()):
+                out["answerable"] = -1.0
+            else:
+                out["answerable"] = round(model.probability(values), 4) if hits else 0.0
         return out
 
     return retrieve
@@ -99,8 +114,9 @@ def make_after_retrieve(deps: AgentDeps) -> Callable[[AgentState], Literal["draf
     def after_retrieve(state: AgentState) -> Literal["draft", "escalate"]:
         if not state.get("retrieved"):
             return "escalate"
-        if model is not None:
-            return "draft" if state.get("answerable", 0.0) >= model.threshold else "escalate"
+        answerable = state.get("answerable", -1.0)
+        if model is not None and answerable >= 0:
+            return "draft" if answerable >= model.threshold else "escalate"
         if (
             state.get("evidence", 0.0) >= s.agent_min_evidence
             and state.get("coverage", 1.0) >= s.agent_min_coverage
