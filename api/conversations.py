@@ -71,8 +71,11 @@ def transcript(agent: Any, tenant: str, thread_id: str) -> list[dict[str, Any]]:
 
 
 def last_answer_id(agent: Any, tenant: str, thread_id: str) -> str | None:
-    """Id of the newest assistant message (what feedback on this answer refers to)."""
+    """Id of this turn's answer (what feedback on it refers to): the assistant message after the
+    newest user message; None while the turn has none (a refund waiting for approval)."""
     for m in reversed(transcript(agent, tenant, thread_id)):
+        if m.get("role") == "user":
+            return None
         if m.get("role") == "assistant":
             return str(m["id"])
     return None

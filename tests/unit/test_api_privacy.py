@@ -168,3 +168,17 @@ def test_a_customer_email_reaches_the_tool_but_never_the_checkpoint(make_api: An
     ]
     assert stored and not any("alice@example.com" in s for s in stored)
     assert any("[EMAIL_1]" in s for s in stored)
+
+
+def test_a_refund_waiting_for_approval_has_no_answer_id_until_it_is_decided(make_api: Any) -> None:
+    api = make_api()
+    first = _chat(api, "Please refund ch_1001, I was charged twice").json()
+    assert first["pending_action"]["charge_id"] == "ch_1001" and first["message_id"] == ""
+    listed = api.client.get("/v1/threads", headers=api.auth()).json()["threads"]
+    assert listed[0]["pending"] is True
+    path = f"/v1/threads/{first['thread_id']}/approval"
+    done = api.client.post(path, json={"approved": True}, headers=api.auth()).json()
+    thread = api.client.get(f"/v1/threads/{first['thread_id']}", headers=api.auth()).json()
+    assert [m["role"] for m in thread["messages"]] == ["user", "assistant"]
+    assert thread["messages"][-1]["id"] == done["message_id"] and "Refund re_" in done["answer"]
+    assert thread["pending_action"] is None
