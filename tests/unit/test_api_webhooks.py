@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from api.auth import rotate_secret
@@ -27,6 +28,7 @@ def _ticket_rows(api: Any) -> int:
         return int(s.scalar(select(func.count()).select_from(Ticket)) or 0)
 
 
+@pytest.mark.integration  # needs MiniLM: evidence thresholds are calibrated on its cosines
 def test_accepted_ticket_is_processed_with_triage_draft_and_citations(make_api: Any) -> None:
     api = make_api()
     r = api.post_ticket(ticket_event("evt_1"))
