@@ -96,8 +96,10 @@ class ChatDone(BaseModel):
     citations: list[CitationOut] = Field(default_factory=list)
     escalated: bool = False
     usage: dict[str, Any] = Field(default_factory=dict)
-    thread_id: str
-    message_id: str
+    thread_id: str = Field(description="the server-generated thread id; send it back to continue")
+    message_id: str = Field(
+        description="the answer's id in the transcript (for feedback); empty while a refund waits for approval"
+    )
     route: str = "answer"
     pending_action: dict[str, Any] | None = None
 
