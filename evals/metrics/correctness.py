@@ -285,7 +285,7 @@ def assess(rec: CaseRecord, *, min_fact_recall: float = MIN_FACT_RECALL) -> Prox
     ref_lead, ans_lead = _lead(rec.reference_answer), _lead(rec.answer)
     if ref_lead and ans_lead and ref_lead != ans_lead:
         p.polarity_mismatches.insert(0, f"answers {ans_lead!r} where the reference says {ref_lead!r}")
-    p.dangling = bool(_HEADING.search(rec.answer)) or dangling(rec.answer)
+    p.dangling = any(_HEADING.match(ln) for ln in prose_lines(rec.answer)) or dangling(rec.answer)
     if p.unsupported_facts or p.polarity_mismatches or p.conflicting_values:
         p.verdict = "wrong"
     elif p.dangling or _incomplete(p, min_fact_recall, bool(ref_facts)):
@@ -321,10 +321,24 @@ def _incomplete(p: Proxy, min_fact_recall: float, has_facts: bool) -> bool:
     return p.content_recall is not None and p.content_recall < MIN_ANY_CONTENT_RECALL
 
 
+def prose_lines(answer: str) -> list[str]:
+    """Non-empty lines outside fenced code; each code block is kept as one "```" line."""
+    out: list[str] = []
+    fenced = False
+    for line in answer.splitlines():
+        if line.lstrip().startswith("```"):
+            if not fenced:
+                out.append("```")
+            fenced = not fenced
+        elif not fenced and line.strip():
+            out.append(line)
+    return out
+
+
 def dangling(answer: str) -> bool:
     """A sentence that stops where the useful part begins: it ends in a comma or semicolon, or
     in a colon that no list, table or code block follows."""
-    lines = [ln for ln in answer.splitlines() if ln.strip()]
+    lines = prose_lines(answer)
     for i, line in enumerate(lines):
         parts = [p for p in _SENT_SPLIT.split(line) if p.strip()]
         for j, part in enumerate(parts):

@@ -43,6 +43,12 @@ def test_eval_run_gate_regression_compare_and_nightly(
     res = load_results(good)
     assert res.n == 4 and not res.failed and res.model == "local/smollm2"
     assert res.prompt_versions and all(r.latency_s > 0 for r in res.per_case)
+    # correctness: no label matches these answers, so every in-scope verdict is the proxy's
+    judged = [r for r in res.per_case if r.expected_behavior == "answer"]
+    assert res.metrics["n_proxy"] == len(judged) == 3 and res.metrics["n_labelled"] == 0
+    assert all(r.verdict_source == "proxy" and r.verdict == r.proxy_verdict for r in judged)
+    assert res.metrics["wrong_rate"] is not None and res.proxy_agreement is not None
+    assert 'id="correctness"' in (good / "report.html").read_text()
 
     monkeypatch.setenv("DESKPILOT_EVAL_RETRIEVAL_ENABLED", "false")
     get_settings.cache_clear()

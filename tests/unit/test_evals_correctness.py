@@ -177,3 +177,16 @@ def test_a_colon_followed_by_its_list_or_code_is_not_dangling() -> None:
     assert dangling("The steps are: [1]. See the guide for more [2].")
     assert dangling("It delivers curated learning paths, [1].")
     assert not dangling("Refunds take 5-10 business days; see the dashboard [1].")
+
+
+def test_code_block_content_is_neither_heading_nor_dangling() -> None:
+    answer = (
+        "StarredDropdown displays the Starred Items menu, as shown in the following configuration [1]:\n"
+        "```yaml\n# Group: Global Header\n- mountPoint: global.header/component\n  config:\n    priority: 85\n```"
+    )
+    rec = record("acme-001", answer, cited=[answer])
+    rec.reference_answer = (
+        "StarredDropdown is configured with mountPoint global.header/component and priority 85."
+    )
+    p = assess(rec)
+    assert not p.dangling and p.verdict == "correct", p.reasons
