@@ -227,9 +227,11 @@ def test_assist_ticket_runs_the_same_graph_as_chat(agent_settings: Any, tmp_path
     no thread behind in the chat checkpointer (more in test_agent_tickets.py)."""
     settings = agent_settings.model_copy(update={"ticket_min_evidence": 0.0, "ticket_min_coverage": 0.0})
     svc = make_service(settings, tmp_path, llm_overrides=draft(f"Hello. {GOOD}"))
-    chat = svc.ask(Q_REFUND_TIME, tenant=TENANT)
+    chat = svc.ask("How long does a refund take to appear on my card statement?", tenant=TENANT)
     out = svc.assist_ticket(
-        "Refund not on my card", "I got a refund 3 days ago, when will I see it?", tenant=TENANT
+        "Refund timing",
+        "Hi,\nhow long does a refund take to appear on my card statement?\nThanks",
+        tenant=TENANT,
     )
     assert "business days" in out.draft_reply and out.citations
     assert out.prompt_version == chat.prompt_version and out.usage.llm_calls == chat.usage.llm_calls
