@@ -244,10 +244,19 @@ def main() -> None:
     refused = [bool(check_injection(q).flagged) for q, *_ in rhdh_held]
     abstained = prob("held:rhdh_in") < threshold
     miss = [r or ab for r, ab in zip(refused, abstained, strict=True)]
-    per_case = [
-        {"id": it[3], "question": it[0], "p_answerable": round(float(p), 4), "abstained": bool(p < threshold)}
-        for it, p in zip(sets["held:acme_out"], prob("held:acme_out"), strict=True)
-    ]
+
+    def cases(name: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": it[3],
+                "question": it[0],
+                "p_answerable": round(float(p), 4),
+                "abstained": bool(p < threshold),
+            }
+            for it, p in zip(sets[name], prob(name), strict=True)
+        ]
+
+    per_case = cases("held:acme_out")
     hx = np.vstack([feats[n] for n in held])
     hy = np.concatenate([labels[n] for n in held])
     hp = np.concatenate([prob(n) for n in held])
@@ -272,6 +281,8 @@ def main() -> None:
                 "missed": [q for (q, *_), m in zip(rhdh_held, miss, strict=True) if m][:20],
             },
             "acme_heldout_out_of_scope_per_case": per_case,
+            "acme_tune_out_of_scope_per_case (trained on)": cases("tune:acme_out"),
+            "acme_heldout_in_scope_abstained": [c for c in cases("held:acme_in") if c["abstained"]],
             "heldout_answerable_precision": round(float(hy[hp >= threshold].mean()), 4),
             "heldout_points": len(hx),
             "featurise_s": round(featurise_s, 1),
