@@ -13,6 +13,10 @@ from agent.compose import compose, question_parts, value_kinds
 from agent.grounding import Grounder, cited, split_sentences
 from agent.units import MAX_ITEMS, is_heading, passage_units
 from retrieval.embedder import get_embedder
+from tests.fixtures.agent import support
+from tests.fixtures.agent.support import COLLECTION, TENANT, make_service
+
+agent_kb = support.agent_kb  # the tiny agent KB, ingested once per session
 
 AUDIT = {
     "id": "audit-1",
@@ -139,3 +143,25 @@ def test_hard_wrapped_lines_and_captions_do_not_cut_a_sentence() -> None:
         "To enable them, edit your dynamic-plugins.yaml with the following content [1]:\n```yaml"
     )
     assert "fragment" not in step
+
+
+@pytest.mark.integration  # retrieval's abstain thresholds are calibrated on MiniLM cosines
+def test_local_model_default_answers_from_composed_units_without_a_model_call(
+    agent_kb: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """agent_generation="auto" with the local model: the graph answers with cited passage units
+    and never calls the model (no mock is set, so a model call would fail the test)."""
+    from deskpilot.settings import get_settings
+
+    monkeypatch.setenv("DESKPILOT_DATA_DIR", str(agent_kb))
+    monkeypatch.setenv("DESKPILOT_COLLECTION", COLLECTION)
+    monkeypatch.setenv("DESKPILOT_TENANT", TENANT)
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert settings.agent_generation == "auto" and settings.llm_model.startswith("local/")
+    svc = make_service(settings, tmp_path)
+    r = svc.ask("How long does a refund take to show up on my card?", tenant=TENANT)
+    assert r.answer_mode == "extractive" and r.usage.llm_calls == 0 and not r.escalated
+    assert "5 to 10 business days" in r.answer
+    sentences = split_sentences(r.answer)
+    assert sentences and all(cited(s) for s in sentences) and not r.answer.rstrip().endswith(":")
