@@ -61,13 +61,13 @@ _embedder_patch = pytest.MonkeyPatch()
 
 @pytest.hookimpl(trylast=True)  # after -m / -k deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    choice = str(config.getoption("--embedder"))
-    if choice == "auto":
-        choice = "real" if any(item.get_closest_marker("integration") for item in items) else "fake"
+    from tests.fakes import HashingEmbedder, choose_embedder
+
+    any_integration = any(item.get_closest_marker("integration") for item in items)
+    choice = choose_embedder(str(config.getoption("--embedder")), any_integration=any_integration)
     config.stash[_EMBEDDER] = choice
     if choice == "fake":
         from retrieval import embedder
-        from tests.fakes import HashingEmbedder
 
         fake = HashingEmbedder()
         _embedder_patch.setattr(embedder, "load_embedder", lambda backend=None: fake)

@@ -73,3 +73,11 @@ class HashingEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self.embed_one(t) for t in texts]).astype(np.float32)
+
+
+def choose_embedder(option: str, *, any_integration: bool) -> str:
+    """``fake`` or ``real`` for a run: ``--embedder`` when given, else the fake unless the run selects
+    an integration test (then every test embeds with MiniLM: one index never holds both kinds)."""
+    if option != "auto":
+        return option
+    return "real" if any_integration else "fake"

@@ -7,15 +7,20 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.fakes import DIM, HashingEmbedder
+from tests.fakes import DIM, HashingEmbedder, choose_embedder
 
 
-def test_unit_runs_embed_with_the_fake(embedder_kind: str) -> None:
+def test_the_run_embeds_with_the_embedder_it_chose(embedder_kind: str) -> None:
     from retrieval.embedder import get_embedder
 
-    assert embedder_kind == "fake"  # this run selected no integration test
-    emb = get_embedder()
-    assert isinstance(emb, HashingEmbedder) and emb.dim == DIM
+    assert isinstance(get_embedder(), HashingEmbedder) is (embedder_kind == "fake")
+
+
+def test_the_fake_serves_runs_without_integration_tests_unless_told() -> None:
+    assert choose_embedder("auto", any_integration=False) == "fake"
+    assert choose_embedder("auto", any_integration=True) == "real"
+    assert choose_embedder("real", any_integration=False) == "real"
+    assert choose_embedder("fake", any_integration=True) == "fake"
 
 
 def test_vectors_are_unit_length_and_shared_words_are_closer() -> None:
