@@ -9,6 +9,13 @@ label counts by ``needs_human``, the number of wrong drafts that would go out wi
 latency; and bench/results/tickets_drafts.jsonl: each draft (redacted text) with its hash, for
 labelling. A draft whose hash has no label counts as ``unlabelled`` (re-label it).
 
+Labelling (evals/audits/GUIDE.md, applied to a draft as the reply an agent would send): a draft
+that quotes an unrelated passage as the answer, misreads a table, or states a value for the wrong
+row is ``wrong``; true but missing the reference's key fact is ``incomplete``; the holding reply
+of a refused or abstained ticket is ``no_answer``. The needs-human note appended to a draft ("a
+specialist will check the rest…") is not judged; a draft whose text changed only in that note kept
+its verdict (same claims), any other change was read again.
+
     DESKPILOT_DATA_DIR=/tmp/dp-x .venv/bin/python bench/tickets.py [--limit N]
 """
 
