@@ -49,9 +49,21 @@ _PART_SPLIT = re.compile(
     r"\?+\s*|;\s+|\b(?:and )?also\b|,?\s+and (?=(?:what|how|which|when|where|why|who|is|are|can|do|does|should)\b)",
     re.I,
 )
-_POINTER = re.compile(r"^(for more information|for more details|for details|see|refer to)\b", re.I)
+_POINTER = re.compile(
+    r"^(for more information|for more details|for details|see|refer to|you have (?:installed|created|configured|enabled|deployed|added|access|an? ))\b",
+    re.I,
+)
+_ENUM_Q = re.compile(
+    r"\b(?:methods|ways|options|steps|procedure|list|which \w+s|what are|what \w+s)\b|\bhow (?:do|can|to)\b",
+    re.I,
+)
+_ANAPHOR = re.compile(
+    r"^(?:this|these|that|those|it|they)\b|^\w+(?: \w+){0,3},? (?:this|these|it|they) (?:is|are|was|were|means)\b",
+    re.I,
+)
+BLOCK_BONUS = 0.08
 VALUE_BONUS = 0.12
-MARGIN = 0.06
+MARGIN = 0.09
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ def compose(
     queries = [question, *parts] if len(parts) > 1 else [question]
     qvecs = grounder.embed(queries)
     kinds = value_kinds(question)
+    enum = bool(_ENUM_Q.search(question))
     qwords = [content_tokens(q) for q in queries]
     # rows: (unit, passage, position, relevance per query, score per query)
     rows: list[tuple[Unit, int, int, np.ndarray, np.ndarray]] = []
@@ -129,8 +142,10 @@ def compose(
             words = content_tokens(unit.plain)
             bonus = VALUE_BONUS if kinds and has_value(unit.plain, kinds) else 0.0
             short = 0.05 if len(words) < 5 else 0.0
-            if _POINTER.match(unit.lead):  # "For more information, see …" points, it does not answer
-                short += 0.1
+            if _POINTER.match(unit.lead):  # "For more information, see …" / "You have installed …"
+                short += 0.1  # (a prerequisite) point elsewhere, they do not answer
+            if enum and unit.has_block:  # "what methods…", "how do I…": the list / steps / command
+                bonus += BLOCK_BONUS
             score = np.array(
                 [
                     cos[i, j] + 0.2 * _overlap(words, qwords[j]) + bonus - short - 0.02 * (n - 1)
@@ -141,6 +156,16 @@ def compose(
     if not rows:
         return []
     ranked = sorted(rows, key=lambda r: -float(r[4][0]))
+    top = float(ranked[0][4][0])  # runners-up are measured against the best score
+    if kinds and not has_value(ranked[0][0].plain, kinds):  # a value question is answered with the value
+        valued = [
+            r
+            for r in ranked
+            if has_value(r[0].plain, kinds) and float(r[3][0]) >= float(ranked[0][3][0]) - 0.2
+        ]
+        if valued:
+            ranked.remove(valued[0])
+            ranked.insert(0, valued[0])
     lead = ranked[0]
     if float(lead[3][0]) < min_relevance:
         return []
@@ -160,9 +185,20 @@ def compose(
         if float(best[3][j]) >= min_relevance + 0.1:
             add(best, j)
     for row in ranked[1:]:  # runners-up that answer almost as well as the lead
-        if float(row[4][0]) < float(lead[4][0]) - margin:
+        if float(row[4][0]) < top - margin:
             break
-        if float(row[3][0]) >= min_relevance:
-            add(row, 0)
-    rest = sorted(chosen[1:], key=lambda p: (p.passage, p.position))
-    return [chosen[0], *rest]
+        if float(row[3][0]) >= min_relevance and (not kinds or has_value(row[0].plain, kinds)):
+            add(row, 0)  # a value question's extra units must hold a value too
+    context: list[Pick] = []
+    for p in chosen:  # "For most disputes this is 14 days": the sentence "this" points back to
+        if _ANAPHOR.match(p.unit.lead) and p.position > 0:
+            before = [r for r in rows if r[1] == p.passage and r[2] == p.position - 1]
+            if before and not before[0][0].has_block and not _redundant(before[0][0], chosen + context):
+                context.append(Pick(before[0][0], p.passage, p.score, p.position - 1))
+    lead_group = [
+        c for c in context if (c.passage, c.position) == (chosen[0].passage, chosen[0].position - 1)
+    ]
+    rest = sorted(
+        [*chosen[1:], *(c for c in context if c not in lead_group)], key=lambda p: (p.passage, p.position)
+    )
+    return [*lead_group, chosen[0], *rest]

@@ -159,8 +159,10 @@ def _blocks(text: str) -> list[_Block]:
                 elif items and not (
                     _FENCE.match(lines[i]) or _HEADING.match(lines[i]) or _ROW.match(lines[i])
                 ):
-                    if not _caption(lines, i):
-                        items[-1] += " " + lines[i].strip()  # continuation line
+                    if not (
+                        _caption(lines, i) or (is_heading(lines[i]) and items[-1].rstrip().endswith(":"))
+                    ):
+                        items[-1] += " " + lines[i].strip()  # continuation line (not a caption)
                 else:
                     break
                 i += 1
