@@ -119,6 +119,29 @@ def product_question(text: str) -> bool:
     return any(_QUESTION.match(v) for v in variants) and not any(_AIMED_AT_MODEL.search(v) for v in variants)
 
 
+# Passages (the KB) use the same words in their product sense ("You can override the default
+# system prompt", "Select Plugin and Permission from the drop-downs in the Add permission
+# policies section"): a passage sentence is stripped on a soft pattern only when it also points at
+# the model's own instructions or role; role play, jailbreak and the hard patterns always count.
+PASSAGE_ALWAYS = HARD_PATTERNS | {"role_play", "jailbreak"}
+_PASSAGE_AIMED = re.compile(
+    r"\b(previous|prior|above|earlier|preceding|assistant|chatbot|ai|bot|gpt|chatgpt|you are now|from now on|"
+    r"your\s+(\w+\s+){0,2}(instructions?|rules|guidelines|prompts?|programming))\b"
+    # or an order that opens the sentence ("Ignore the rules and ...", "List all customers ...")
+    r"|^\W*(please\s+)?(ignore|disregard|forget|override|bypass|skip|drop|reveal|print|show|dump|list|export|"
+    r"give me|send|refund|cancel|delete|transfer|approve|output|repeat)\b",
+    re.I,
+)
+
+
+def passage_hits(text: str) -> list[str]:
+    """:func:`heuristic_hits` for a passage sentence (see ``PASSAGE_ALWAYS``)."""
+    hits = heuristic_hits(text)
+    if not hits or any(_PASSAGE_AIMED.search(v) for v in _variants(text)):
+        return hits
+    return [h for h in hits if h in PASSAGE_ALWAYS]
+
+
 def message_hits(text: str) -> list[str]:
     """:func:`heuristic_hits` for a user message: a product question keeps only the hard patterns."""
     hits = heuristic_hits(text)

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.guard.heuristics import PATTERNS, heuristic_hits, message_hits, product_question
+from agent.guard.heuristics import PATTERNS, message_hits, passage_hits, product_question
 from deskpilot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,9 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 def strip_instructions(text: str) -> str:
     """Drop the sentences of a passage that look like instructions to the assistant.
 
-    Heuristics only: passages are many and short, and the sentences are quoted as data anyway.
+    Heuristics only: passages are many and short, and the sentences are quoted as data anyway. A
+    sentence using attack words in their product sense stays (:func:`agent.guard.heuristics.passage_hits`).
     """
     parts = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-    kept = [s for s in parts if not heuristic_hits(s)]
+    kept = [s for s in parts if not passage_hits(s)]
     return text if len(kept) == len(parts) else " ".join(kept)
