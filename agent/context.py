@@ -114,8 +114,8 @@ def _spell(text: str, collection: str, tenant: str) -> str:
 
 def _load_triager(settings: Settings) -> TriagerLike | None:
     try:
-        from triage import get_triager  # type: ignore[attr-defined]
+        from triage import get_triager
 
-        return get_triager(settings)  # type: ignore[no-any-return]
+        return get_triager(settings)
     except Exception:  # no model and no queues file: the agent runs without triage
         return None
