@@ -54,7 +54,7 @@ _POINTER = re.compile(
     re.I,
 )
 _ENUM_Q = re.compile(
-    r"\b(?:methods|ways|options|steps|procedure|list|which \w+s|what are|what \w+s)\b|\bhow (?:do|can|to)\b",
+    r"\b(?:methods|ways|options|steps|procedure|list|which \w+s|what are|what (?!does\b|is\b|was\b|has\b)\w+s)\b|\bhow (?:do|can|to)\b",
     re.I,
 )
 _ANAPHOR = re.compile(
@@ -155,7 +155,9 @@ def compose(
             rows.append((unit, n, i, cos[i], score))
     if not rows:
         return []
-    ranked = sorted(rows, key=lambda r: -float(r[4][0]))
+    ranked = sorted((r for r in rows if float(r[3][0]) >= min_relevance), key=lambda r: -float(r[4][0]))
+    if not ranked:  # nothing close enough to the question to quote
+        return []
     top = float(ranked[0][4][0])  # runners-up are measured against the best score
     if kinds and not has_value(ranked[0][0].plain, kinds):  # a value question is answered with the value
         valued = [
@@ -167,8 +169,6 @@ def compose(
             ranked.remove(valued[0])
             ranked.insert(0, valued[0])
     lead = ranked[0]
-    if float(lead[3][0]) < min_relevance:
-        return []
     chosen = [Pick(lead[0], lead[1], round(float(lead[4][0]), 4), lead[2])]
     size = len(lead[0].render("[1]"))
 
