@@ -89,6 +89,7 @@ def agreement(records: list[CaseRecord]) -> AgreementReport:
         ("unsupported_facts", "wrong", lambda r: (_score(r, "unsupported_facts") or 0) > 0),
         ("polarity_mismatch", "wrong", lambda r: (_score(r, "polarity_mismatch") or 0) > 0),
         ("conflicting_values", "wrong", lambda r: (_score(r, "conflicting_values") or 0) > 0),
+        ("reference_overlap<0.35", "wrong", _below("reference_overlap", 0.35)),
     ]
     for metric in JUDGE_WRONG_METRICS:
         if any(_score(r, metric) is not None for r in cases):
