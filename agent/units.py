@@ -193,14 +193,10 @@ def _wrapped(previous: str, line: str) -> bool:
 
 def _bounded_items(entries: list[str]) -> tuple[tuple[str, ...], int]:
     kept: list[str] = []
-    size = 0
     for e in entries:
-        if len(kept) >= MAX_ITEMS or (kept and size + len(e) > MAX_CHARS):
+        if len(kept) >= MAX_ITEMS or (kept and sum(map(len, kept)) + len(e) > MAX_CHARS):
             break
-        if len(e) > MAX_CHARS:
-            e = e[: MAX_CHARS - 1].rstrip() + "…"
-        kept.append(e)
-        size += len(e)
+        kept.append(e if len(e) <= MAX_CHARS else e[: MAX_CHARS - 1].rstrip() + "…")
     return tuple(kept), len(entries) - len(kept)
 
 
