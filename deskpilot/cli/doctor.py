@@ -25,12 +25,15 @@ def _check_llama() -> str:
 
 
 def _check_llm_reply() -> str:
-    from deskpilot.llm import chat
+    from deskpilot.llm import chat, configure_local
+    from deskpilot.runconfig import build_run_config
     from deskpilot.settings import get_settings
 
+    configure_local(get_settings())
+    run = build_run_config(get_settings())
     start = time.perf_counter()
-    reply = chat([{"role": "user", "content": "Say OK."}], max_tokens=4)
-    return f"{get_settings().llm_model} answered {reply.text.strip()[:20]!r} in {time.perf_counter() - start:.1f}s"
+    reply = chat([{"role": "user", "content": "Say OK."}], **run.llm_kwargs(max_tokens=4))
+    return f"{run.llm_model} answered {reply.text.strip()[:20]!r} in {time.perf_counter() - start:.1f}s"
 
 
 def _check_embedder() -> str:

@@ -5,6 +5,24 @@ GGUF model in-process with llama.cpp; any other LiteLLM model string replaces it
 setting ``DESKPILOT_LLM_MODEL``.
 """
 
-from deskpilot.llm.gateway import LLMReply, achat, astream, chat, ensure_registered, stream, structured
+from deskpilot.llm.gateway import (
+    LLMReply,
+    achat,
+    astream,
+    chat,
+    configure_local,
+    ensure_registered,
+    stream,
+    structured,
+)
 
-__all__ = ["LLMReply", "achat", "astream", "chat", "ensure_registered", "stream", "structured"]
+__all__ = [
+    "LLMReply",
+    "achat",
+    "astream",
+    "chat",
+    "configure_local",
+    "ensure_registered",
+    "stream",
+    "structured",
+]

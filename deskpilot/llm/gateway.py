@@ -1,6 +1,9 @@
 """The one seam for model calls: thin wrappers over ``litellm.completion``.
 
-Settings choose the model, fallbacks, timeout and retries. Callers get text plus usage
+The caller chooses the model, fallbacks, timeout and retries — from its run configuration
+(``deskpilot.runconfig.RunConfig.llm_kwargs()``); nothing here reads global settings. The local
+engine's file and context size are infrastructure, bound once per process by the entry point
+(:func:`configure_local`; defaults otherwise). Callers get text plus usage
 and cost; structured output takes a Pydantic model and returns a validated instance.
 In unit tests a guard (tests/conftest.py) makes any real model call fail; tests pass
 ``mock_response`` through ``**extra`` the way LiteLLM documents it.
@@ -17,11 +20,20 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from deskpilot.exceptions import ModelError
-from deskpilot.settings import LOCAL_MODEL, Settings, get_settings
+from deskpilot.settings import LOCAL_MODEL, Settings
 
 T = TypeVar("T", bound=BaseModel)
 _registered = threading.Lock()
 _provider: Any = None
+_local: dict[str, Any] = {"path": None, "n_ctx": 8192, "n_threads": None}
+
+
+def configure_local(settings: Settings) -> None:
+    """Bind the local engine's file, context size and threads (entry points call it once; a
+    provider already registered keeps its engine)."""
+    _local.update(
+        path=settings.local_model_path, n_ctx=settings.local_n_ctx, n_threads=settings.local_n_threads
+    )
 
 
 @dataclass
@@ -37,6 +49,8 @@ class LLMReply:
 def ensure_registered(settings: Settings | None = None) -> None:
     """Register ``local/*`` with LiteLLM once per process (cheap when already done)."""
     global _provider
+    if settings is not None and _provider is None:
+        configure_local(settings)
     if _provider is not None:
         return
     with _registered:
@@ -46,11 +60,11 @@ def ensure_registered(settings: Settings | None = None) -> None:
 
         from deskpilot.llm.local import LocalEngine, LocalLLMProvider, default_gguf_path
 
-        s = settings or get_settings()
+        n_ctx = int(_local["n_ctx"])
 
         def factory() -> LocalEngine:
-            path = s.local_model_path or default_gguf_path()
-            return LocalEngine(path, n_ctx=s.local_n_ctx, n_threads=s.local_n_threads)
+            path = _local["path"] or default_gguf_path()
+            return LocalEngine(path, n_ctx=n_ctx, n_threads=_local["n_threads"])
 
         _provider = LocalLLMProvider(factory)
         litellm.custom_provider_map = [
@@ -71,8 +85,8 @@ def ensure_registered(settings: Settings | None = None) -> None:
                     "output_cost_per_token": 0.0,
                     "cache_creation_input_token_cost": 0.0,
                     "cache_read_input_token_cost": 0.0,
-                    "max_tokens": s.local_n_ctx,
-                    "max_input_tokens": s.local_n_ctx,
+                    "max_tokens": n_ctx,
+                    "max_input_tokens": n_ctx,
                     "max_output_tokens": 2048,
                 }
             }
@@ -85,16 +99,24 @@ def local_engine() -> Any:
     return _provider.engine
 
 
-def _call_kwargs(settings: Settings, model: str | None, extra: dict[str, Any]) -> dict[str, Any]:
+def _call_kwargs(
+    model: str | None,
+    fallbacks: list[str] | tuple[str, ...] | None,
+    timeout_s: float,
+    retries: int,
+    max_tokens: int,
+    temperature: float,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
-        "model": model or settings.llm_model,
-        "timeout": settings.llm_timeout_s,
-        "num_retries": settings.llm_retries,
-        "max_tokens": settings.llm_max_tokens,
-        "temperature": settings.llm_temperature,
+        "model": model or LOCAL_MODEL,
+        "timeout": timeout_s,
+        "num_retries": retries,
+        "max_tokens": max_tokens,
+        "temperature": temperature,
     }
-    if settings.llm_fallbacks and model is None:
-        kwargs["fallbacks"] = list(settings.llm_fallbacks)
+    if fallbacks:
+        kwargs["fallbacks"] = list(fallbacks)
     kwargs.update(extra)
     return kwargs
 
@@ -128,38 +150,68 @@ def _short(exc: BaseException) -> str:
     return first[:300]
 
 
-def chat(messages: list[dict[str, Any]], *, model: str | None = None, **extra: Any) -> LLMReply:
+def chat(
+    messages: list[dict[str, Any]],
+    *,
+    model: str | None = None,
+    fallbacks: list[str] | tuple[str, ...] | None = None,
+    timeout_s: float = 60.0,
+    retries: int = 1,
+    max_tokens: int = 384,
+    temperature: float = 0.0,
+    **extra: Any,
+) -> LLMReply:
     import litellm
 
-    settings = get_settings()
-    ensure_registered(settings)
+    ensure_registered()
+    call = _call_kwargs(model, fallbacks, timeout_s, retries, max_tokens, temperature, extra)
     try:
-        response = litellm.completion(messages=messages, **_call_kwargs(settings, model, extra))
+        response = litellm.completion(messages=messages, **call)
     except Exception as exc:
         raise ModelError(f"LLM call failed: {_short(exc)}") from exc
     return _reply(response)
 
 
-async def achat(messages: list[dict[str, Any]], *, model: str | None = None, **extra: Any) -> LLMReply:
+async def achat(
+    messages: list[dict[str, Any]],
+    *,
+    model: str | None = None,
+    fallbacks: list[str] | tuple[str, ...] | None = None,
+    timeout_s: float = 60.0,
+    retries: int = 1,
+    max_tokens: int = 384,
+    temperature: float = 0.0,
+    **extra: Any,
+) -> LLMReply:
     import litellm
 
-    settings = get_settings()
-    ensure_registered(settings)
+    ensure_registered()
+    call = _call_kwargs(model, fallbacks, timeout_s, retries, max_tokens, temperature, extra)
     try:
-        response = await litellm.acompletion(messages=messages, **_call_kwargs(settings, model, extra))
+        response = await litellm.acompletion(messages=messages, **call)
     except Exception as exc:
         raise ModelError(f"LLM call failed: {_short(exc)}") from exc
     return _reply(response)
 
 
-def stream(messages: list[dict[str, Any]], *, model: str | None = None, **extra: Any) -> Iterator[str]:
+def stream(
+    messages: list[dict[str, Any]],
+    *,
+    model: str | None = None,
+    fallbacks: list[str] | tuple[str, ...] | None = None,
+    timeout_s: float = 60.0,
+    retries: int = 1,
+    max_tokens: int = 384,
+    temperature: float = 0.0,
+    **extra: Any,
+) -> Iterator[str]:
     """Yield text deltas."""
     import litellm
 
-    settings = get_settings()
-    ensure_registered(settings)
+    ensure_registered()
+    call = _call_kwargs(model, fallbacks, timeout_s, retries, max_tokens, temperature, extra)
     try:
-        response = litellm.completion(messages=messages, stream=True, **_call_kwargs(settings, model, extra))
+        response = litellm.completion(messages=messages, stream=True, **call)
         for chunk in response:
             delta = chunk.choices[0].delta.content if chunk.choices else None
             if delta:
@@ -169,16 +221,22 @@ def stream(messages: list[dict[str, Any]], *, model: str | None = None, **extra:
 
 
 async def astream(
-    messages: list[dict[str, Any]], *, model: str | None = None, **extra: Any
+    messages: list[dict[str, Any]],
+    *,
+    model: str | None = None,
+    fallbacks: list[str] | tuple[str, ...] | None = None,
+    timeout_s: float = 60.0,
+    retries: int = 1,
+    max_tokens: int = 384,
+    temperature: float = 0.0,
+    **extra: Any,
 ) -> AsyncIterator[str]:
     import litellm
 
-    settings = get_settings()
-    ensure_registered(settings)
+    ensure_registered()
+    call = _call_kwargs(model, fallbacks, timeout_s, retries, max_tokens, temperature, extra)
     try:
-        response = await litellm.acompletion(
-            messages=messages, stream=True, **_call_kwargs(settings, model, extra)
-        )
+        response = await litellm.acompletion(messages=messages, stream=True, **call)
         async for chunk in response:
             delta = chunk.choices[0].delta.content if chunk.choices else None
             if delta:
