@@ -1,4 +1,9 @@
-"""Runtime dependencies of the graph, bound once when it is built.
+"""Runtime dependencies of the graph, bound once when it is built, and the run configuration.
+
+``AgentDeps.run`` is the service's default :class:`~deskpilot.runconfig.RunConfig`; each
+invocation may carry its own as LangGraph runtime context (``graph.invoke(..., context=run)``),
+and every node reads the one of THIS invocation through :func:`for_run`. ``settings`` stays for
+infrastructure only (where the data lives); what shapes an answer comes from the run.
 
 A deployment swaps any part: the search function (default ``retrieval.search.search``), the
 triager (``triage.get_triager``), the tool backend (``SqlToolBackend``) and model settings.
@@ -9,11 +14,12 @@ triager (``triage.get_triager``), the tool backend (``SqlToolBackend``) and mode
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from agent.grounding import Grounder
 from agent.tools.backend import ToolBackend
+from deskpilot.runconfig import RunConfig
 from deskpilot.settings import Settings
 
 SearchFn = Callable[..., list[Any]]
@@ -38,14 +44,51 @@ class AgentDeps:
     the evidence signals judge the question that was searched; None: the text as typed."""
     permissions: frozenset[str] = frozenset({"read", "money", "escalate"})
     llm_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    run: RunConfig | None = None
+    """The default run (``RunConfig.from_settings(settings)`` when not given)."""
+    _views: dict[str, AgentDeps] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.run is None:
+            self.run = RunConfig.from_settings(self.settings)
+
+    @property
+    def config(self) -> RunConfig:
+        assert self.run is not None  # set in __post_init__
+        return self.run
+
+    def at(self, run: RunConfig | None) -> AgentDeps:
+        """These deps for one run: its config, and a grounder at its thresholds (sharing the cache)."""
+        if run is None or run == self.run:
+            return self
+        key = run.config_hash
+        view = self._views.get(key)
+        if view is None:
+            grounder = self.grounder.tuned(min_cosine=run.min_support, min_lexical=run.agent_min_lexical)
+            view = replace(self, run=run, grounder=grounder, _views={})
+            self._views[key] = view
+        return view
 
     @property
     def native_tools(self) -> bool:
         """A capable model plans with LiteLLM tool calling; the local one routes deterministically."""
-        return not self.settings.llm_model.startswith("local/")
+        return not self.config.local_model
 
-    def llm_kwargs(self, purpose: str) -> dict[str, Any]:
-        return dict(self.llm_overrides.get(purpose, {}))
+    def llm_kwargs(self, purpose: str, **defaults: Any) -> dict[str, Any]:
+        """The run's model, fallbacks, timeout and retries, the call's ``defaults``, then overrides."""
+        return self.config.llm_kwargs() | defaults | dict(self.llm_overrides.get(purpose, {}))
+
+    def prompt(self, name: str) -> Any:
+        """The prompt ``name`` at the version this run pins."""
+        from deskpilot.prompts import load_prompt
+
+        return load_prompt(name, self.config.prompt_version(name))
+
+
+def for_run(deps: AgentDeps, runtime: Any) -> AgentDeps:
+    """``deps`` for the invocation whose LangGraph ``runtime`` (or ``None``) is given."""
+    context = getattr(runtime, "context", None)
+    return deps.at(context if isinstance(context, RunConfig) else None)
 
 
 def hit_to_dict(hit: Any) -> dict[str, Any]:
@@ -73,6 +116,11 @@ def hit_to_dict(hit: Any) -> dict[str, Any]:
 
 def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
     """Production wiring: real retrieval, triage, database backend and embedder."""
+    from agent.guard.similarity import configure_cache
+
+    configure_cache(settings.guard_cache_dir)
+    run = overrides.get("run") or RunConfig.from_settings(settings)
+    overrides["run"] = run
     from agent.tools.backend import SqlToolBackend
     from agent.tools.seed import DEFAULT_SEED, seed_from_file
     from retrieval.embedder import get_embedder
@@ -85,7 +133,7 @@ def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
             from agent.evidence import collection_doc_freq
 
             overrides["doc_freq"] = collection_doc_freq
-        if "spell" not in overrides and settings.retrieval_spelling:
+        if "spell" not in overrides:  # used only when the run asks for spelling
             overrides["spell"] = _spell
     if "triager" not in overrides:
         overrides["triager"] = _load_triager(settings)
@@ -100,9 +148,7 @@ def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
         def embed(texts: list[str]) -> Any:
             return get_embedder().embed(texts)
 
-        overrides["grounder"] = Grounder(
-            embed, min_cosine=settings.min_support, min_lexical=settings.agent_min_lexical
-        )
+        overrides["grounder"] = Grounder(embed, min_cosine=run.min_support, min_lexical=run.agent_min_lexical)
     return AgentDeps(settings=settings, **overrides)
 
 

@@ -25,7 +25,7 @@ from agent.nodes.approve import make_approve
 from agent.nodes.draft import make_draft
 from agent.nodes.escalate import make_escalate
 from agent.nodes.ground import after_ground, make_ground
-from agent.nodes.guard import after_guard, guard
+from agent.nodes.guard import after_guard, make_guard
 from agent.nodes.respond import respond
 from agent.nodes.retrieve import make_after_retrieve, make_retrieve
 from agent.nodes.route import after_route, make_route
@@ -34,12 +34,14 @@ from agent.nodes.ticket import after_triage, make_ticket, ticket_after_retrieve,
 from agent.nodes.tools import after_tools, make_tools
 from agent.nodes.triage import make_triage
 from agent.state import AgentState
+from deskpilot.runconfig import RunConfig
 
 
 def build_graph(*, checkpointer: Any, deps: AgentDeps) -> Any:
     """Compile the graph; ``checkpointer`` is any LangGraph saver (InMemorySaver in tests)."""
-    g: Any = StateGraph(AgentState)  # node callables are typed on AgentState; keep mypy out of its generics
-    g.add_node("guard", guard)
+    # the run configuration of each invocation is its runtime context (``invoke(..., context=run)``)
+    g: Any = StateGraph(AgentState, context_schema=RunConfig)  # keep mypy out of its generics
+    g.add_node("guard", make_guard(deps))
     g.add_node("triage", make_triage(deps))
     g.add_node("route", make_route(deps))
     g.add_node("retrieve", make_retrieve(deps))

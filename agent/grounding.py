@@ -9,6 +9,7 @@ sentences, cited by construction).
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections import OrderedDict
@@ -113,6 +114,12 @@ class Grounder:
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._size = cache_size
         self._lock = threading.Lock()
+
+    def tuned(self, *, min_cosine: float, min_lexical: float) -> Grounder:
+        """The same grounder (shared embeddings cache and lock) at other thresholds."""
+        view = copy.copy(self)
+        view.min_cosine, view.min_lexical = min_cosine, min_lexical
+        return view
 
     def _entry(self, hit: dict[str, Any]) -> _Entry:
         key = _key(hit)

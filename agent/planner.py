@@ -120,10 +120,9 @@ def plan_native(
     question: str, history: list[dict[str, str]], entities: dict[str, list[str]], deps: AgentDeps
 ) -> Plan:
     from deskpilot import llm
-    from deskpilot.prompts import load_prompt
 
-    prompt = load_prompt("tool_plan")
-    messages = [*prompt.render(company=deps.settings.agent_company), *history]
+    prompt = deps.prompt("tool_plan")
+    messages = [*prompt.render(company=deps.config.agent_company), *history]
     reply = llm.chat(
         messages,
         tools=openai_tools(deps.permissions),

@@ -3,6 +3,10 @@
 The graph runs synchronously (llama.cpp and the sync savers are synchronous); ``astream``
 runs it in a worker thread and forwards its custom stream events. Only text that passed the
 grounding check is ever emitted, so the first ``token`` event is the first verified sentence.
+
+Each call may carry its own :class:`~deskpilot.runconfig.RunConfig` (``run=``; default: the
+service's, built from its settings at the entry point). It reaches the graph as LangGraph runtime
+context, so two calls with different runs in one process use their own model, prompts and k.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from agent.models import AgentEvent, AgentResult, Citation, TicketAssist, Usage
 from agent.nodes.respond import money
 from deskpilot.aio import iterate_in_thread
 from deskpilot.exceptions import NotFoundError, UserInputError
-from deskpilot.settings import Settings, get_settings
+from deskpilot.llm import configure_local
+from deskpilot.runconfig import RunConfig
+from deskpilot.settings import Settings
 from retrieval.models import SearchHit
 
 Emit = Callable[[AgentEvent], None]
@@ -32,10 +38,19 @@ Emit = Callable[[AgentEvent], None]
 
 class AgentService:
     def __init__(
-        self, settings: Settings | None = None, *, deps: AgentDeps | None = None, checkpointer: Any = None
+        self,
+        settings: Settings | None = None,
+        *,
+        deps: AgentDeps | None = None,
+        checkpointer: Any = None,
+        run: RunConfig | None = None,
     ) -> None:
-        self.settings = settings or get_settings()
-        self.deps = deps or default_deps(self.settings)
+        if settings is None and deps is None:
+            raise TypeError("AgentService needs settings or deps (built at the entry point)")
+        self.settings = settings if settings is not None else deps.settings  # type: ignore[union-attr]
+        configure_local(self.settings)
+        self.deps = deps or default_deps(self.settings, run=run)
+        self.run = run or self.deps.config
         self._stack = ExitStack()
         if checkpointer is None:
             checkpointer = self._stack.enter_context(open_checkpointer(self.settings))
@@ -54,26 +69,40 @@ class AgentService:
 
     # --- public API -------------------------------------------------------------------
     def ask(
-        self, message: str, *, thread_id: str | None = None, tenant: str, collection: str | None = None
+        self,
+        message: str,
+        *,
+        thread_id: str | None = None,
+        tenant: str,
+        collection: str | None = None,
+        run: RunConfig | None = None,
     ) -> AgentResult:
         payload, config = self._start(message, thread_id, tenant, collection)
-        return self._run(payload, config, None)
+        return self._run(payload, config, None, run or self.run)
 
     async def astream(
-        self, message: str, *, thread_id: str | None = None, tenant: str, collection: str | None = None
+        self,
+        message: str,
+        *,
+        thread_id: str | None = None,
+        tenant: str,
+        collection: str | None = None,
+        run: RunConfig | None = None,
     ) -> AsyncIterator[AgentEvent]:
         payload, config = self._start(message, thread_id, tenant, collection)
-        async for event in self._bridge(payload, config):
+        async for event in self._bridge(payload, config, run or self.run):
             yield event
 
-    def resume(self, thread_id: str, *, approved: bool, tenant: str) -> AgentResult:
+    def resume(
+        self, thread_id: str, *, approved: bool, tenant: str, run: RunConfig | None = None
+    ) -> AgentResult:
         config = self._config(thread_id)
         snapshot = self.graph.get_state(config)
         if not snapshot.values or snapshot.values.get("tenant") != tenant:
             raise NotFoundError(f"no thread {thread_id}")
         if not snapshot.interrupts:
             raise UserInputError(f"thread {thread_id} has no action waiting for approval")
-        return self._run(Command(resume={"approved": approved}), config, None)
+        return self._run(Command(resume={"approved": approved}), config, None, run or self.run)
 
     def pending(self, thread_id: str, *, tenant: str) -> dict[str, Any] | None:
         snapshot = self.graph.get_state(self._config(thread_id))
@@ -104,6 +133,7 @@ class AgentService:
         tenant: str,
         collection: str | None = None,
         ticket_id: str | None = None,
+        run: RunConfig | None = None,
     ) -> TicketAssist:
         """Run the graph in ticket mode: guard → triage → retrieve → draft → ground → ticket.
 
@@ -127,7 +157,7 @@ class AgentService:
             "collection": collection or self.settings.collection,
         }
         thread = f"ticket:{tenant}:{ticket_id or uuid.uuid4().hex}"
-        values = self.ticket_graph.invoke(payload, self._config(thread))
+        values = self.ticket_graph.invoke(payload, self._config(thread), context=run or self.run)
         decision = values.get("ticket") or {}
         return TicketAssist(
             triage=values.get("triage"),
@@ -182,7 +212,7 @@ class AgentService:
         }
         return payload, config
 
-    def _run(self, payload: Any, config: dict[str, Any], emit: Emit | None) -> AgentResult:
+    def _run(self, payload: Any, config: dict[str, Any], emit: Emit | None, run: RunConfig) -> AgentResult:
         thread_id = config["configurable"]["thread_id"]
         start = time.perf_counter()
         ttft: float | None = None
@@ -200,7 +230,9 @@ class AgentService:
                 )
             meta_sent = True
 
-        for mode, chunk in self.graph.stream(payload, config, stream_mode=["custom", "updates"]):
+        answer_ref = f"answer@v{run.prompt_versions.get('answer', 1)}"  # the prompt the draft will use
+        stream = self.graph.stream(payload, config, stream_mode=["custom", "updates"], context=run)
+        for mode, chunk in stream:
             if mode == "updates":
                 for update in (chunk or {}).values():
                     if isinstance(update, dict):
@@ -209,8 +241,8 @@ class AgentService:
             kind = chunk.get("type")
             if kind == "route":
                 route = chunk["route"]
-                if route == "answer" and "answer@v1" not in refs:
-                    refs.append("answer@v1")
+                if route == "answer" and answer_ref not in refs:
+                    refs.append(answer_ref)
             elif kind == "token":
                 meta()
                 ttft = ttft if ttft is not None else time.perf_counter() - start
@@ -258,9 +290,11 @@ class AgentService:
             route_reason=v.get("route_reason", ""),
         )
 
-    async def _bridge(self, payload: Any, config: dict[str, Any]) -> AsyncIterator[AgentEvent]:
+    async def _bridge(
+        self, payload: Any, config: dict[str, Any], run: RunConfig
+    ) -> AsyncIterator[AgentEvent]:
         def produce(emit: Callable[[AgentEvent], None]) -> None:
-            self._run(payload, config, emit)
+            self._run(payload, config, emit, run)
 
         async for event in iterate_in_thread(produce):
             yield event

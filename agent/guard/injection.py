@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.guard.heuristics import PATTERNS, message_hits, passage_hits, product_question
-from deskpilot.settings import get_settings
+from deskpilot.runconfig import RunConfig
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,9 @@ class LLMInjectionCheck(BaseModel):
     reason: str = ""
 
 
-def _similarity(text: str) -> tuple[float, float] | None:
+def _similarity(text: str, enabled: bool) -> tuple[float, float] | None:
     """(cosine to the nearest known attack, cosine to the nearest benign request), or None."""
-    settings = get_settings()
-    if not settings.guard_similarity:
+    if not enabled:
         return None
     from agent.guard.similarity import scores
 
@@ -75,25 +74,26 @@ def llm_check(text: str, **llm_kwargs: Any) -> bool:
     return verdict.injection
 
 
-def check_injection(text: str, **llm_kwargs: Any) -> InjectionVerdict:
+def check_injection(text: str, run: RunConfig | None = None, **llm_kwargs: Any) -> InjectionVerdict:
+    """``run`` gives the guard switches and the model of the LLM check; without one the
+    similarity check runs at its default threshold and the LLM check is off."""
     hits = message_hits(text)
     if hits:
         return InjectionVerdict(flagged=True, patterns=hits)
     from agent.guard.similarity import is_attack
 
-    settings = get_settings()
-    sims = _similarity(text)
+    fields = RunConfig.model_fields
+    similarity = run.guard_similarity if run else bool(fields["guard_similarity"].default)
+    threshold = run.guard_similarity_threshold if run else float(fields["guard_similarity_threshold"].default)
+    sims = _similarity(text, similarity)
     score = sims[0] if sims else None
-    if (
-        sims is not None
-        and is_attack(*sims, settings.guard_similarity_threshold)
-        and not product_question(text)
-    ):
+    if sims is not None and is_attack(*sims, threshold) and not product_question(text):
         return InjectionVerdict(flagged=True, patterns=["known_attack"], similarity=score)
     if (
-        settings.guard_llm_check
-        and not settings.llm_model.startswith("local/")
-        and llm_check(text, **llm_kwargs)
+        run is not None
+        and run.guard_llm_check
+        and not run.local_model
+        and llm_check(text, **(run.llm_kwargs() | llm_kwargs))
     ):
         return InjectionVerdict(flagged=True, patterns=["llm_check"], similarity=score)
     return InjectionVerdict(flagged=False, similarity=score)

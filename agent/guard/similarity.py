@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from agent.guard.attacks import attacks_in
-from deskpilot.settings import get_settings
 
 WINDOW_WORDS = 64
 MAX_WINDOWS = 4
@@ -44,9 +43,16 @@ def index_texts() -> tuple[str, ...]:
     return tuple(" ".join(a.text.split()[:WINDOW_WORDS]) for a in attacks_in("index"))
 
 
+_configured_cache: list[Path] = []
+
+
+def configure_cache(path: Path | None) -> None:
+    """Bind ``settings.guard_cache_dir`` (the entry point calls it; default ~/.cache/deskpilot/guard)."""
+    _configured_cache[:] = [path] if path else []
+
+
 def _cache_dir() -> Path:
-    configured = get_settings().guard_cache_dir
-    return configured or Path.home() / ".cache" / "deskpilot" / "guard"
+    return _configured_cache[0] if _configured_cache else Path.home() / ".cache" / "deskpilot" / "guard"
 
 
 @lru_cache(maxsize=1)

@@ -15,14 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
 
 from agent import entail
 from agent.compose import compose
-from agent.context import AgentDeps
+from agent.context import AgentDeps, for_run
 from agent.grounding import content_tokens, split_sentences, strip_cites
 from agent.state import AgentState
 from agent.units import Unit
 from deskpilot.exceptions import ModelError
+from deskpilot.runconfig import RunConfig
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ class SentenceGate:
                 return
         vector = self.deps.grounder.embed([strip_cites(sentence)])[0]
         relevance = float(vector @ self.question_vec) if self.question_vec is not None else 1.0
-        if relevance < self.deps.settings.agent_min_relevance:  # true, maybe, but not an answer
+        if relevance < self.deps.config.agent_min_relevance:  # true, maybe, but not an answer
             self.checks.append({"sentence": sentence, "passage": None, "relevance": round(relevance, 4)})
             return
         n, support = self.deps.grounder.best_support(sentence, self.hits, vector, self.weight)
@@ -160,7 +162,7 @@ def searched_question(deps: AgentDeps, state: AgentState) -> str:
     """The question as retrieval searched it (typos corrected against the tenant's vocabulary),
     so units are chosen for "scalprum", not "scalphrum"."""
     question = state["question"]
-    if deps.spell is None:
+    if deps.spell is None or not deps.config.retrieval_spelling:
         return question
     return deps.spell(question, state.get("collection") or deps.settings.collection, state["tenant"])
 
@@ -173,29 +175,29 @@ def generates(settings: Any) -> bool:
     return mode == "always" or (mode == "auto" and not str(settings.llm_model).startswith("local/"))
 
 
-def make_draft(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    s = deps.settings
-
-    def draft(state: AgentState) -> dict[str, Any]:
+def make_draft(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def draft(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        d = for_run(deps, runtime)
+        s = d.config
         hits = state["retrieved"][: s.agent_context_k]
         writer = get_stream_writer()
         picks = compose(
-            deps.grounder,
-            searched_question(deps, state),
+            d.grounder,
+            searched_question(d, state),
             hits,
             max_units=s.agent_max_sentences,
             min_relevance=s.agent_min_relevance,
         )
         if not generates(s):
             # composed passage units only: cited by construction, no model call
-            gate = SentenceGate(deps, hits, s.agent_max_sentences, writer, question=state["question"])
+            gate = SentenceGate(d, hits, s.agent_max_sentences, writer, question=state["question"])
             for pick in picks:
                 gate.emit(pick.unit, pick.passage)
             out: dict[str, Any] = {"draft": "", "answer": gate.answer, "citations": gate.citations}
             if gate.answer:
                 out["answer_mode"] = "extractive"
             return out
-        return _generate(deps, state, hits, picks, writer)
+        return _generate(d, state, hits, picks, writer)
 
     return draft
 
@@ -207,10 +209,9 @@ def _generate(
     import litellm
 
     from deskpilot import llm
-    from deskpilot.prompts import load_prompt
 
-    s = deps.settings
-    prompt = load_prompt("answer", 1)
+    s = deps.config
+    prompt = deps.prompt("answer")
     focused = [deps.grounder.focus(state["question"], h, max_sentences=s.agent_focus_sentences) for h in hits]
     messages = prompt.render(
         company=s.agent_company,
@@ -222,14 +223,16 @@ def _generate(
     if deps.doc_freq is not None:
         from agent.evidence import idf_weight
 
-        weight = idf_weight(deps.doc_freq(state.get("collection") or s.collection, state["tenant"]))
+        weight = idf_weight(
+            deps.doc_freq(state.get("collection") or deps.settings.collection, state["tenant"])
+        )
     gate = SentenceGate(deps, hits, s.agent_max_sentences, writer, question=state["question"], weight=weight)
     if s.agent_extractive_lead and picks:
         # the best passage unit goes out first, cited by construction, while the model reads
         # the prompt; the model's sentences that only repeat it are dropped by the gate
         gate.emit(picks[0].unit, picks[0].passage)
     lead = len(gate.sentences)
-    kwargs = {"max_tokens": s.agent_draft_max_tokens} | deps.llm_kwargs("draft")
+    kwargs = deps.llm_kwargs("draft", max_tokens=s.agent_draft_max_tokens)
     raw, pending = "", ""
     try:
         for delta in llm.stream(messages, **kwargs):

@@ -12,9 +12,11 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.config import get_config, get_stream_writer
+from langgraph.runtime import Runtime
 
-from agent.context import AgentDeps
+from agent.context import AgentDeps, for_run
 from agent.state import AgentState, usage_of
+from deskpilot.runconfig import RunConfig
 
 MESSAGES = {
     "injection": "I can't help with that request. I've flagged this conversation for a human agent.",
@@ -24,8 +26,9 @@ MESSAGES = {
 }
 
 
-def make_escalate(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    def escalate(state: AgentState) -> dict[str, Any]:
+def make_escalate(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def escalate(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        d = for_run(deps, runtime)
         reason = state.get("route_reason", "")
         if state.get("injection"):
             kind, mode = "injection", "refused"
@@ -35,7 +38,7 @@ def make_escalate(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
             kind, mode = "abstain", "abstained"
         triage = state.get("triage") or {}
         out: dict[str, Any] = {}
-        summary = _summary(state, deps, out)
+        summary = _summary(state, d, out)
         thread_id = get_config().get("configurable", {}).get("thread_id")
         record = deps.backend.escalate_to_human(
             state["tenant"],
@@ -67,9 +70,8 @@ def _summary(state: AgentState, deps: AgentDeps, out: dict[str, Any]) -> str:
     if not deps.native_tools or state.get("injection"):
         return f"Customer request (redacted): {question[:500]}"
     from deskpilot import llm
-    from deskpilot.prompts import load_prompt
 
-    prompt = load_prompt("escalation", 1)
+    prompt = deps.prompt("escalation")
     turns = [m for m in state.get("messages", []) if isinstance(m, HumanMessage | AIMessage)][-6:]
     conversation = "\n".join(
         f"{'customer' if isinstance(m, HumanMessage) else 'assistant'}: {m.content}" for m in turns

@@ -8,27 +8,29 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
 
 from agent.compose import compose
-from agent.context import AgentDeps
+from agent.context import AgentDeps, for_run
 from agent.nodes.draft import SentenceGate, searched_question
 from agent.state import AgentState
+from deskpilot.runconfig import RunConfig
 
 
-def make_ground(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    s = deps.settings
-
-    def ground(state: AgentState) -> dict[str, Any]:
+def make_ground(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def ground(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        d = for_run(deps, runtime)
+        s = d.config
         answer = state.get("answer", "")
         citations = state.get("citations", [])
         if answer:
             mode = state.get("answer_mode") or "generated"
         else:
             hits = state["retrieved"][: s.agent_context_k]
-            gate = SentenceGate(deps, hits, s.agent_max_sentences, get_stream_writer())
+            gate = SentenceGate(d, hits, s.agent_max_sentences, get_stream_writer())
             picks = compose(
-                deps.grounder,
-                searched_question(deps, state),
+                d.grounder,
+                searched_question(d, state),
                 hits[:3],
                 max_units=s.agent_max_sentences,
                 min_relevance=s.agent_min_relevance,

@@ -1,33 +1,37 @@
 """retrieve: hybrid search in the tenant's collection; instructions inside passages are dropped;
 the abstain decision (draft or escalate) is made from retrieval signals alone.
 
-With ``settings.agent_abstain == "classifier"`` and a model file (:mod:`agent.abstain`), the
+With ``run.agent_abstain == "classifier"`` and a model file (:mod:`agent.abstain`), the
 calibrated P(answerable) of the question is compared with the model's threshold; otherwise (or
 when the model was fitted for another retrieval mode or embedder) the evidence and coverage
-thresholds of the settings decide, as before.
+thresholds of the run configuration decide, as before.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
+from langgraph.runtime import Runtime
+
 from agent.abstain import AbstainModel, centroid_cosine, chunk_cosine, features, load_model
-from agent.context import AgentDeps, hit_to_dict
+from agent.context import AgentDeps, for_run, hit_to_dict
 from agent.evidence import coverage
 from agent.guard import strip_instructions
 from agent.state import AgentState
-from deskpilot.settings import Settings
+from deskpilot.runconfig import RunConfig
 
 log = logging.getLogger(__name__)
 
 
-def abstain_model(settings: Settings) -> AbstainModel | None:
-    """The classifier the settings ask for, or None (threshold rule)."""
+def abstain_model(settings: RunConfig) -> AbstainModel | None:
+    """The classifier the run asks for, or None (threshold rule)."""
     if settings.agent_abstain != "classifier":
         return None
-    model = load_model(settings.agent_abstain_model)
+    path = settings.agent_abstain_model
+    model = load_model(Path(path) if path else None)
     if model is not None and model.retrieval_mode != settings.retrieval_mode:
         log.warning(
             "abstain model was fitted for retrieval mode %r, not %r: using thresholds",
@@ -52,8 +56,17 @@ def gather(
     The features (:func:`agent.abstain.features`) are None when the stored passage vectors are
     not available (a search function not backed by the index). ``bench/abstain.py`` calls this
     with ``evidence=False`` (the sentence-level evidence is not a feature and costs the most)."""
-    s = deps.settings
-    raw = deps.search(question, collection=collection, tenant=tenant, k=s.retrieval_k, mode=s.retrieval_mode)
+    s = deps.config
+    raw = deps.search(
+        question,
+        collection=collection,
+        tenant=tenant,
+        k=s.retrieval_k,
+        mode=s.retrieval_mode,
+        reranker=s.retrieval_rerank,
+        dedupe=s.retrieval_dedupe,
+        spelling=s.retrieval_spelling,
+    )
     hits = []
     for hit in raw:
         data = hit_to_dict(hit)
@@ -61,8 +74,10 @@ def gather(
         if data["text"].strip():
             hits.append(data)
     top = hits[: s.agent_context_k]
-    collection = collection or s.collection
-    if deps.spell is not None and top:  # judge the question search saw, typos corrected
+    collection = collection or deps.settings.collection
+    if (
+        deps.spell is not None and s.retrieval_spelling and top
+    ):  # judge the question search saw, typos corrected
         question = deps.spell(question, collection, tenant)
     signals = {"evidence": deps.grounder.evidence(question, top) if evidence else 0.0, "coverage": 1.0}
     df = deps.doc_freq(collection, tenant) if deps.doc_freq is not None else None
@@ -85,12 +100,12 @@ def gather(
     return hits, signals, values
 
 
-def make_retrieve(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    model = abstain_model(deps.settings)
-
-    def retrieve(state: AgentState) -> dict[str, Any]:
+def make_retrieve(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def retrieve(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        d = for_run(deps, runtime)
+        model = abstain_model(d.config)
         hits, signals, values = gather(
-            deps, state["question"], collection=state.get("collection"), tenant=state["tenant"]
+            d, state["question"], collection=state.get("collection"), tenant=state["tenant"]
         )
         out: dict[str, Any] = {
             "retrieved": hits,
@@ -107,11 +122,12 @@ def make_retrieve(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
     return retrieve
 
 
-def make_after_retrieve(deps: AgentDeps) -> Callable[[AgentState], Literal["draft", "escalate"]]:
-    s = deps.settings
-    model = abstain_model(s)
-
-    def after_retrieve(state: AgentState) -> Literal["draft", "escalate"]:
+def make_after_retrieve(deps: AgentDeps) -> Callable[..., Literal["draft", "escalate"]]:
+    def after_retrieve(
+        state: AgentState, runtime: Runtime[RunConfig] | None = None
+    ) -> Literal["draft", "escalate"]:
+        s = for_run(deps, runtime).config
+        model = abstain_model(s)
         if not state.get("retrieved"):
             return "escalate"
         answerable = state.get("answerable", -1.0)

@@ -9,26 +9,29 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
 
-from agent.context import AgentDeps
+from agent.context import AgentDeps, for_run
 from agent.planner import Plan, plan_deterministic, plan_native, smalltalk_kind
 from agent.state import AgentState
+from deskpilot.runconfig import RunConfig
 
 
-def make_route(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    def route(state: AgentState) -> dict[str, Any]:
+def make_route(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def route(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        d = for_run(deps, runtime)
         entities = state.get("entities", {})
         chat = state.get("mode", "chat") == "chat"  # a ticket is never answered with small talk
         kind = smalltalk_kind(state["question"]) if chat else None
         if kind is not None:
             plan = Plan(route="smalltalk", reason=f"smalltalk:{kind}")
-        elif deps.native_tools:
+        elif d.native_tools:
             history = [
                 {"role": "user" if isinstance(m, HumanMessage) else "assistant", "content": str(m.content)}
                 for m in state.get("messages", [])[-6:]
                 if isinstance(m, HumanMessage | AIMessage)
             ]
-            plan = plan_native(state["question"], history, entities, deps)
+            plan = plan_native(state["question"], history, entities, d)
         else:
             plan = plan_deterministic(state["question"], entities, state.get("triage"), smalltalk=chat)
         if plan.route != "smalltalk":  # small talk is announced as a plain answer (no prompt used)

@@ -12,9 +12,11 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
 
-from agent.context import AgentDeps
+from agent.context import AgentDeps, for_run
 from agent.state import AgentState
+from deskpilot.runconfig import RunConfig
 
 REPLIES = {
     "greeting": "Hello! I'm the {company} support assistant. What can I help you with today?",
@@ -34,9 +36,9 @@ def reply_for(reason: str, company: str) -> str:
     return REPLIES[kind].format(company=company)
 
 
-def make_smalltalk(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    def smalltalk(state: AgentState) -> dict[str, Any]:
-        text = reply_for(state.get("route_reason", ""), deps.settings.agent_company)
+def make_smalltalk(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def smalltalk(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        text = reply_for(state.get("route_reason", ""), for_run(deps, runtime).config.agent_company)
         get_stream_writer()({"type": "token", "text": text})
         return {
             "route": "answer",

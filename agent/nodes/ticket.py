@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from agent.context import AgentDeps
+from langgraph.runtime import Runtime
+
+from agent.context import AgentDeps, for_run
 from agent.grounding import cited
 from agent.nodes.ticket_trust import (
     answer_units,
@@ -27,6 +29,7 @@ from agent.nodes.ticket_trust import (
     tabular,
 )
 from agent.state import AgentState
+from deskpilot.runconfig import RunConfig
 
 GREETING = "Thank you for contacting us."
 REFUSED = (
@@ -57,10 +60,9 @@ def missing_note(subject: str) -> str:
     )
 
 
-def make_ticket(deps: AgentDeps) -> Callable[[AgentState], dict[str, Any]]:
-    s = deps.settings
-
-    def ticket(state: AgentState) -> dict[str, Any]:
+def make_ticket(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
+    def ticket(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
+        s = for_run(deps, runtime).config
         triage = state.get("triage")
         reasons: list[str] = []
         if (triage or {}).get("needs_human"):
@@ -157,16 +159,17 @@ def ticket_aware(
     return gate
 
 
-def ticket_after_retrieve(deps: AgentDeps, chat: Callable[[AgentState], str]) -> Callable[[AgentState], Any]:
+def ticket_after_retrieve(deps: AgentDeps, chat: Callable[..., str]) -> Callable[..., Any]:
     """Chat's abstain rule for chat turns; a ticket is drafted whenever a passage is close enough
     (``agent_min_evidence``). Word coverage is not a gate for a ticket: a whole ticket holds
     greetings, context and story that no passage contains, so the ticket node judges it instead
     (``ticket_min_coverage``) and a weak draft goes to a human rather than being withheld."""
 
-    def after_retrieve(state: AgentState) -> Any:
+    def after_retrieve(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> Any:
         if state.get("mode") != "ticket":
-            return chat(state)
-        ok = state.get("retrieved") and state.get("evidence", 0.0) >= deps.settings.agent_min_evidence
+            return chat(state, runtime)
+        min_evidence = for_run(deps, runtime).config.agent_min_evidence
+        ok = state.get("retrieved") and state.get("evidence", 0.0) >= min_evidence
         return "draft" if ok else "ticket"
 
     return after_retrieve

@@ -58,13 +58,11 @@ def test_similarity_flags_a_paraphrased_jailbreak(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize(
     ("reply", "flagged"), [('{"injection": true, "reason": "x"}', True), ('{"injection": false}', False)]
 )
-def test_llm_check_with_capable_model(monkeypatch: pytest.MonkeyPatch, reply: str, flagged: bool) -> None:
-    monkeypatch.setenv("DESKPILOT_LLM_MODEL", "openai/gpt-4o-mini")
-    monkeypatch.setenv("DESKPILOT_GUARD_SIMILARITY", "false")
-    from deskpilot.settings import get_settings
+def test_llm_check_with_capable_model(reply: str, flagged: bool) -> None:
+    from deskpilot.runconfig import RunConfig
 
-    get_settings.cache_clear()
-    verdict = check_injection("Could you summarise our chat so far?", mock_response=reply)
+    run = RunConfig(llm_model="openai/gpt-4o-mini", guard_similarity=False)
+    verdict = check_injection("Could you summarise our chat so far?", run, mock_response=reply)
     assert verdict.flagged is flagged
     assert verdict.patterns == (["llm_check"] if flagged else [])
 
