@@ -123,8 +123,14 @@ def parse_prompt(path: Traversable) -> Prompt:
     )
 
 
+def load_prompt(name: str, version: int | None = None, directory: Traversable | None = None) -> Prompt:
+    """``name`` at ``version`` (newest when None) from ``directory`` (default :data:`PROMPTS_DIR`,
+    read at call time)."""
+    return _load_prompt(name, version, directory if directory is not None else PROMPTS_DIR)
+
+
 @lru_cache(maxsize=64)
-def load_prompt(name: str, version: int | None = None, directory: Traversable = PROMPTS_DIR) -> Prompt:
+def _load_prompt(name: str, version: int | None, directory: Traversable) -> Prompt:
     candidates: dict[int, Traversable] = {}
     for path in _prompt_files(directory):
         m = _FILE_RE.match(path.name)
@@ -138,10 +144,10 @@ def load_prompt(name: str, version: int | None = None, directory: Traversable = 
     return parse_prompt(candidates[chosen])
 
 
-def prompt_versions(directory: Traversable = PROMPTS_DIR) -> dict[str, int]:
-    """Newest version of every prompt; recorded with eval runs."""
+def prompt_versions(directory: Traversable | None = None) -> dict[str, int]:
+    """Newest version of every prompt (a run configuration pins from these)."""
     out: dict[str, int] = {}
-    for path in _prompt_files(directory):
+    for path in _prompt_files(directory if directory is not None else PROMPTS_DIR):
         m = _FILE_RE.match(path.name)
         if m:
             out[m["name"]] = max(out.get(m["name"], 0), int(m["version"]))
