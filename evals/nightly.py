@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deskpilot.settings import get_settings
+from deskpilot.settings import Settings
 from evals.config import build_config
 from evals.dataset import load_golden
 from evals.gate import GateReport, check_gate, load_gate
@@ -24,27 +24,31 @@ class NightlyOutcome(BaseModel):
     metrics: dict[str, float | None]
 
 
-def runs_root() -> Path:
-    return get_settings().data_dir / "eval" / "runs"
+def runs_root(settings: Settings) -> Path:
+    return settings.data_dir / "eval" / "runs"
 
 
-def dated_run_dir(now: datetime | None = None) -> Path:
+def dated_run_dir(settings: Settings, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-    path = runs_root() / stamp
+    path = runs_root(settings) / stamp
     suffix = 1
     while path.exists():
         suffix += 1
-        path = runs_root() / f"{stamp}-{suffix}"
+        path = runs_root(settings) / f"{stamp}-{suffix}"
     return path
 
 
-def run_nightly(dataset: Path, *, gate_file: Path | None = None, **run_kwargs: Any) -> NightlyOutcome:
+def run_nightly(
+    dataset: Path, settings: Settings, *, gate_file: Path | None = None, **run_kwargs: Any
+) -> NightlyOutcome:
     golden = load_golden(dataset)
     gate = load_gate(gate_file) if gate_file else None
-    run_dir = dated_run_dir()
+    run_dir = dated_run_dir(settings)
     run_dir.mkdir(parents=True)
     past = history(golden.path)
-    results = run_eval(golden, build_config(), run_dir, judge_model=get_settings().judge_model, **run_kwargs)
+    run_kwargs.setdefault("settings", settings)
+    config = build_config(settings)
+    results = run_eval(golden, config, run_dir, judge_model=settings.judge_model, **run_kwargs)
     report: GateReport | None = check_gate(results, gate) if gate else None
     passed = report.passed if report else (not results.failed)
     record_run(results, str(run_dir), passed)

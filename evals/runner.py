@@ -31,25 +31,28 @@ def _no_retrieval(*args: Any, **kwargs: Any) -> list[Any]:
     return []
 
 
-def build_service(config: EvalConfig, settings: Any = None) -> Any:
-    """The production agent wiring; ``retrieval_enabled=False`` swaps search for nothing."""
+def build_service(config: EvalConfig, settings: Any) -> Any:
+    """The production agent wiring at the eval's run; ``retrieval_enabled=False`` swaps search
+    for nothing. ``settings`` (infrastructure: data dir, database) come from the entry point."""
     from langgraph.checkpoint.memory import InMemorySaver
 
     from agent.context import default_deps
     from agent.service import AgentService
-    from deskpilot.settings import get_settings
 
-    s = settings or get_settings()
     overrides: dict[str, Any] = {} if config.retrieval_enabled else {"search": _no_retrieval}
-    deps = default_deps(s, **overrides)
-    return AgentService(s, deps=deps, checkpointer=InMemorySaver())
+    deps = default_deps(settings, run=config.run, **overrides)
+    return AgentService(settings, deps=deps, checkpointer=InMemorySaver())
 
 
 def service_ask(service: Any, config: EvalConfig) -> AskFn:
     def ask(case: GoldenCase) -> Any:
         thread = f"eval-{config.config_hash}-{case.case_hash}"
         return service.ask(
-            case.question, thread_id=thread, tenant=config.tenant, collection=config.collection
+            case.question,
+            thread_id=thread,
+            tenant=config.tenant,
+            collection=config.collection,
+            run=config.run,
         )
 
     return ask
@@ -133,6 +136,7 @@ def run_eval(
     run_dir: Path,
     *,
     ask: AskFn | None = None,
+    settings: Any = None,
     judge_model: str | None = None,
     judge_extra: dict[str, Any] | None = None,
     on_done: Callable[[CaseRecord, bool], None] | None = None,
@@ -158,7 +162,9 @@ def run_eval(
     started = time.perf_counter()
     service = None
     if ask is None:
-        service = build_service(config)
+        if settings is None:
+            raise ValueError("run_eval needs settings (from the entry point) to build the agent")
+        service = build_service(config, settings)
         ask = service_ask(service, config)
     try:
         records = run_cases(golden, config, run_dir, ask, on_done=on_done)

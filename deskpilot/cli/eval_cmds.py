@@ -89,15 +89,17 @@ def run(
     base = load_results(baseline) if baseline else None
     if base is not None and base.dataset.hash != golden.hash:
         typer.echo(f"warning: baseline dataset hash {base.dataset.hash} differs from {golden.hash}", err=True)
-    config = build_config(collection=collection, concurrency=concurrency)
-    run_dir = out or dated_run_dir()
+    settings = get_settings()
+    config = build_config(settings, collection=collection, concurrency=concurrency)
+    run_dir = out or dated_run_dir(settings)
     bar, on_done = _progress(len(golden.cases))
     try:
         results = run_eval(
             golden,
             config,
             run_dir,
-            judge_model=get_settings().judge_model,
+            settings=settings,
+            judge_model=settings.judge_model,
             on_done=on_done,
             audit_files=list(audit) if audit else None,
         )
@@ -129,7 +131,7 @@ def nightly(
     from evals.nightly import run_nightly
 
     s = get_settings()
-    outcome = run_nightly(dataset or s.eval_dataset, gate_file=gate or s.eval_gate)
+    outcome = run_nightly(dataset or s.eval_dataset, s, gate_file=gate or s.eval_gate)
     _print_summary(
         outcome.metrics, int((outcome.metrics.get("n_ok") or 0) + (outcome.metrics.get("n_failed") or 0))
     )

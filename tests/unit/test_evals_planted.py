@@ -61,7 +61,9 @@ def _ask(planted: bool) -> Any:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[EvalResults, EvalResults]:
     full = load_golden(ROOT / "examples" / "acme" / "golden.jsonl")
     golden = full.model_copy(update={"cases": [c for c in full.cases if c.id in IDS]})
-    config = build_config()
+    from deskpilot.settings import get_settings
+
+    config = build_config(get_settings())
     base_dir, cand_dir = tmp_path_factory.mktemp("base"), tmp_path_factory.mktemp("cand")
     base = run_eval(golden, config, base_dir, ask=_ask(False), audit_files=[])
     cand = run_eval(golden, config, cand_dir, ask=_ask(True), audit_files=[])

@@ -29,7 +29,7 @@ class Spy:
 
 def test_killed_run_resumes_without_recomputing(agent_settings: Any, tmp_path: Path) -> None:  # noqa: F811
     golden = load_golden(GOLDEN)
-    config = build_config()
+    config = build_config(agent_settings)
     svc = eval_service(agent_settings, tmp_path)
     run_dir = tmp_path / "run"
     first = Spy(service_ask(svc, config), fail_after=2)
@@ -44,8 +44,9 @@ def test_killed_run_resumes_without_recomputing(agent_settings: Any, tmp_path: P
     third = Spy(service_ask(svc, config))
     again = run_eval(golden, config, run_dir, ask=third)
     assert third.seen == [] and again.metrics["hit@5"] == results.metrics["hit@5"]
-    # a config change invalidates the cache
-    changed = config.model_copy(update={"model": "other/model"})
+    # a config change invalidates the cache, a guard switch included (the key is the run's hash)
+    changed = config.model_copy(update={"run": config.run.with_overrides(guard_llm_check=False)})
+    assert changed.config_hash != config.config_hash
     fourth = Spy(service_ask(svc, changed))
     run_eval(golden.limited(1), changed, run_dir, ask=fourth)
     assert fourth.seen == [golden.cases[0].id]
@@ -54,12 +55,12 @@ def test_killed_run_resumes_without_recomputing(agent_settings: Any, tmp_path: P
 def test_planted_regression_retrieval_off_fails_gate(agent_settings: Any, tmp_path: Path) -> None:  # noqa: F811
     golden = load_golden(GOLDEN)
     gate = load_gate(GATE)
-    good_cfg = build_config()
+    good_cfg = build_config(agent_settings)
     good = run_eval(
         golden, good_cfg, tmp_path / "good", ask=service_ask(eval_service(agent_settings, tmp_path), good_cfg)
     )
     assert check_gate(good, gate).passed
-    bad_cfg = build_config(retrieval_enabled=False)
+    bad_cfg = build_config(agent_settings, retrieval_enabled=False)
     assert bad_cfg.config_hash != good_cfg.config_hash
     bad_svc = eval_service(agent_settings, tmp_path, retrieval=False)
     bad = run_eval(golden, bad_cfg, tmp_path / "bad", ask=service_ask(bad_svc, bad_cfg))
@@ -73,7 +74,7 @@ def test_planted_regression_retrieval_off_fails_gate(agent_settings: Any, tmp_pa
 
 def test_agent_errors_become_failed_rows(agent_settings: Any, tmp_path: Path) -> None:  # noqa: F811
     golden = load_golden(GOLDEN).limited(2)
-    config = build_config()
+    config = build_config(agent_settings)
     svc = eval_service(agent_settings, tmp_path)
 
     def ask(case: Any) -> Any:
