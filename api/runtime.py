@@ -28,8 +28,10 @@ class AgentHolder:
             with self._lock:
                 if self._agent is None:
                     from agent.service import AgentService
+                    from deskpilot.runconfig import build_run_config
 
-                    self._agent = AgentService(self.settings)
+                    # the app's run: the settings plus their run configuration file, built here
+                    self._agent = AgentService(self.settings, run=build_run_config(self.settings))
         return self._agent
 
     @property

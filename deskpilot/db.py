@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from deskpilot.settings import Settings, get_settings
+from deskpilot.settings import Settings, infrastructure
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -43,7 +43,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 def get_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
     """One engine per URL per process."""
-    s = settings or get_settings()
+    s = settings or infrastructure()
     if url is None:
         if not s.database_url:
             s.ensure_data_dir()

@@ -193,3 +193,20 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+_infrastructure: list[Settings] = []
+
+
+def bind_infrastructure(settings: Settings) -> Settings:
+    """Bind the process's storage settings (data dir, index location, embedder, database) —
+    entry points that build their own ``Settings`` call it once, before any index or model opens."""
+    _infrastructure[:] = [settings]
+    return settings
+
+
+def infrastructure() -> Settings:
+    """Where things live for this process: the settings bound by :func:`bind_infrastructure`, else
+    the environment's (:func:`get_settings`). Only storage-level values may be read through it —
+    what shapes an answer comes from the run configuration passed down (``deskpilot.runconfig``)."""
+    return _infrastructure[0] if _infrastructure else get_settings()

@@ -32,10 +32,10 @@ def wordpiece_counter() -> TokenCounter:
     """Token counter from the bundled MiniLM tokenizer (no model weights loaded)."""
     from tokenizers import Tokenizer  # the fast tokenizer alone: no transformers import
 
-    from deskpilot.settings import get_settings
+    from deskpilot.settings import infrastructure
     from retrieval.embedder import bundled_model_path
 
-    path = get_settings().embedding_model_path or bundled_model_path()
+    path = infrastructure().embedding_model_path or bundled_model_path()
     tok = Tokenizer.from_file(str(path / "tokenizer.json"))
     tok.no_truncation()
     tok.no_padding()

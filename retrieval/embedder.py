@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from deskpilot.exceptions import ConfigError
-from deskpilot.settings import get_settings
+from deskpilot.settings import infrastructure
 
 BACKENDS = ("torch", "torch-int8")
 SMALL_BATCH = 8
@@ -219,7 +219,7 @@ class SentenceTransformerEmbedder:
 
 def load_embedder(backend: str | None = None) -> SentenceTransformerEmbedder:
     """A fresh embedder (not cached); ``backend`` defaults to ``settings.embedding_backend``."""
-    settings = get_settings()
+    settings = infrastructure()
     configure_threads(settings.embedding_threads)
     path = settings.embedding_model_path or bundled_model_path()
     return SentenceTransformerEmbedder(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from deskpilot.exceptions import ConfigError, UserInputError
-from deskpilot.settings import get_settings
+from deskpilot.settings import infrastructure
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -44,7 +44,7 @@ def validate_name(kind: str, value: str) -> str:
 
 
 def _location_key() -> str:
-    s = get_settings()
+    s = infrastructure()
     if s.qdrant_url:
         return f"url:{s.qdrant_url}"
     if s.index_backend == "edge":
@@ -67,7 +67,7 @@ def get_client() -> Any:
 def _open(key: str) -> Any:
     from qdrant_client import QdrantClient
 
-    s = get_settings()
+    s = infrastructure()
     if s.qdrant_url:
         api_key = s.qdrant_api_key.get_secret_value() if s.qdrant_api_key else None
         return QdrantClient(url=s.qdrant_url, api_key=api_key, timeout=30)
@@ -122,7 +122,7 @@ def collection_exists(name: str) -> bool:
 def stored_on_disk(name: str, backend: str) -> bool:
     """Whether embedded ``backend`` holds collection ``name``, looked up without opening (and
     so locking) the store, which another process such as a worker may hold."""
-    s = get_settings()
+    s = infrastructure()
     if backend == "edge":
         from retrieval.edge import collection_marker
 
@@ -132,7 +132,7 @@ def stored_on_disk(name: str, backend: str) -> bool:
 
 def require_collection(name: str) -> None:
     if not collection_exists(name):
-        s = get_settings()
+        s = infrastructure()
         hint = ""
         if not s.qdrant_url and s.index_backend == "edge" and stored_on_disk(name, "local"):
             hint = (

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from deskpilot.settings import get_settings
+from deskpilot.settings import infrastructure
 from retrieval import index
 from retrieval.chunking import MAX_TOKENS, chunk_text, embed_text
 from retrieval.embedder import get_embedder
@@ -92,7 +92,7 @@ def ingest_paths(
     from tqdm import tqdm
 
     start = time.perf_counter()
-    settings = get_settings()
+    settings = infrastructure()
     collection = index.validate_name("collection", collection or settings.collection)
     tenant = index.validate_name("tenant", tenant or settings.tenant)
     loaded = load_paths(paths)

@@ -19,7 +19,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from deskpilot.exceptions import UserInputError
-from deskpilot.settings import get_settings
+from deskpilot.runconfig import RunConfig
+from deskpilot.settings import infrastructure
 from retrieval import index
 from retrieval.dedupe import CANDIDATES, collapse
 from retrieval.embedder import get_embedder
@@ -29,6 +30,8 @@ from retrieval.sparse import query_vector
 from retrieval.spelling import collection_speller
 
 MODES = ("hybrid", "dense", "sparse")
+RETRIEVAL_FIELDS = ("retrieval_rerank", "retrieval_dedupe", "retrieval_spelling")
+_DEFAULTS = {name: RunConfig.model_fields[name].default for name in RETRIEVAL_FIELDS}
 MAX_QUERY_CHARS = 2000
 
 
@@ -85,7 +88,9 @@ def search(
     spelling: bool | None = None,
 ) -> list[SearchHit]:
     """Best-first hits for ``query``. ``reranker``, ``dedupe`` (near-duplicate threshold) and
-    ``spelling`` override ``settings.retrieval_rerank`` / ``_dedupe`` / ``_spelling``."""
+    ``spelling`` come from the caller's run configuration (``RunConfig.retrieval_rerank`` /
+    ``_dedupe`` / ``_spelling``); None means that field's default. Only where the index lives and
+    the default collection/tenant come from the process's infrastructure settings."""
     query = (query or "").strip()
     if not query:
         raise UserInputError("empty query")
@@ -94,15 +99,15 @@ def search(
         raise UserInputError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     if k < 1:
         raise UserInputError("k must be at least 1")
-    settings = get_settings()
+    settings = infrastructure()
     params = params or DEFAULT_PARAMS
     collection = collection or settings.collection
     tenant = tenant or settings.tenant
     index.require_collection(collection)
     flt = index.tenant_filter(tenant)
-    if settings.retrieval_spelling if spelling is None else spelling:
+    if _DEFAULTS["retrieval_spelling"] if spelling is None else spelling:
         query = collection_speller(collection, tenant).correct(query)
-    threshold = settings.retrieval_dedupe if dedupe is None else dedupe
+    threshold = float(_DEFAULTS["retrieval_dedupe"] if dedupe is None else dedupe)
     n = max(k, CANDIDATES) if threshold <= 1 else k  # enough candidates for k distinct passages
 
     if mode == "sparse":
@@ -113,7 +118,9 @@ def search(
         if mode == "dense":
             hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, n)]
         else:
-            hits = _hybrid(query, qvec, collection, flt, n, params, reranker, settings.retrieval_rerank)
+            hits = _hybrid(
+                query, qvec, collection, flt, n, params, reranker, str(_DEFAULTS["retrieval_rerank"])
+            )
     return collapse(hits, threshold)[:k]
 
 

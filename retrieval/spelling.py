@@ -127,10 +127,10 @@ def common_words() -> frozenset[str]:
     """Whole words of the embedder's WordPiece vocabulary (~25k common English words)."""
     from tokenizers import Tokenizer
 
-    from deskpilot.settings import get_settings
+    from deskpilot.settings import infrastructure
     from retrieval.embedder import bundled_model_path
 
-    path = get_settings().embedding_model_path or bundled_model_path()
+    path = infrastructure().embedding_model_path or bundled_model_path()
     try:
         vocab = Tokenizer.from_file(str(path / "tokenizer.json")).get_vocab()
     except Exception:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from deskpilot.exceptions import ConfigError
-from deskpilot.settings import LOCAL_MODEL, Settings, get_settings
+from deskpilot.settings import LOCAL_MODEL, Settings, infrastructure
 from triage.features import ContextFn
 from triage.model import is_model_dir, load_model
 from triage.priority import load_rules
@@ -32,7 +32,7 @@ def build_triager(
     context_fn: ContextFn | None = None,
     llm_extra: dict[str, Any] | None = None,
 ) -> Triager:
-    s = settings or get_settings()
+    s = settings or infrastructure()
     rules = load_rules(s.triage_priority_rules) if s.triage_priority_rules else load_rules()
     model_dir = default_model_dir(s)
     if is_model_dir(model_dir):

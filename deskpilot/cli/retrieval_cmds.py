@@ -74,7 +74,20 @@ def search(
         raise UserInputError("empty query: give QUERY or --queries FILE.jsonl")
     if queries is not None and query is not None:
         raise UserInputError("give either QUERY or --queries, not both")
-    from retrieval.search import search as run_search
+    from deskpilot.runconfig import build_run_config
+    from deskpilot.settings import get_settings
+    from retrieval.search import search
+
+    run = build_run_config(get_settings())
+
+    def run_search(text: str, **kwargs: Any) -> Any:
+        return search(
+            text,
+            reranker=run.retrieval_rerank,
+            dedupe=run.retrieval_dedupe,
+            spelling=run.retrieval_spelling,
+            **kwargs,
+        )
 
     if queries is not None:
         for qid, text in _read_queries(queries):
