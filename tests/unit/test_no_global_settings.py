@@ -37,7 +37,7 @@ def _get_settings_calls(path: Path) -> list[int]:
             )
             if name == "get_settings":
                 lines.append(node.lineno)
-    return lines
+    return sorted(lines)
 
 
 def library_modules() -> list[Path]:
