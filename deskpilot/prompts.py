@@ -126,7 +126,8 @@ def parse_prompt(path: Traversable) -> Prompt:
 def load_prompt(name: str, version: int | None = None, directory: Traversable | None = None) -> Prompt:
     """``name`` at ``version`` (newest when None) from ``directory`` (default :data:`PROMPTS_DIR`,
     read at call time)."""
-    return _load_prompt(name, version, directory if directory is not None else PROMPTS_DIR)
+    folder: Any = directory if directory is not None else PROMPTS_DIR  # a Path or resources folder: hashable
+    return _load_prompt(name, version, folder)
 
 
 @lru_cache(maxsize=64)

@@ -18,7 +18,8 @@ ASK = """
 import json, sys
 from deskpilot.offline import configure_offline_env; configure_offline_env()
 from agent.service import AgentService
-with AgentService() as s:
+from deskpilot.settings import get_settings
+with AgentService(get_settings()) as s:
     r = s.ask("Please refund ch_1002", tenant="acme")
 print(json.dumps({"thread": r.thread_id, "pending": r.pending_action}))
 """
@@ -26,7 +27,8 @@ RESUME = """
 import json, sys
 from deskpilot.offline import configure_offline_env; configure_offline_env()
 from agent.service import AgentService
-with AgentService() as s:
+from deskpilot.settings import get_settings
+with AgentService(get_settings()) as s:
     r = s.resume(sys.argv[1], approved=True, tenant="acme")
 print(json.dumps({"answer": r.answer}))
 """
