@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from agent.grounding import Grounder
 from agent.tools.backend import ToolBackend
-from deskpilot.runconfig import RunConfig
+from deskpilot.runconfig import RunConfig, build_run_config
 from deskpilot.settings import Settings
 
 SearchFn = Callable[..., list[Any]]
@@ -119,7 +119,7 @@ def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
     from agent.guard.similarity import configure_cache
 
     configure_cache(settings.guard_cache_dir)
-    run = overrides.get("run") or RunConfig.from_settings(settings)
+    run = overrides.get("run") or build_run_config(settings)  # + settings.run_config_file
     overrides["run"] = run
     from agent.tools.backend import SqlToolBackend
     from agent.tools.seed import DEFAULT_SEED, seed_from_file

@@ -69,7 +69,7 @@ def test_customers_own_words_are_not_evidence() -> None:
 
 def _gate(hits: list[dict[str, str]], question: str) -> SentenceGate:
     grounder = Grounder(get_embedder().embed, min_cosine=0.55, min_lexical=0.5)
-    deps = SimpleNamespace(grounder=grounder, settings=SimpleNamespace(agent_min_relevance=0.0))
+    deps = SimpleNamespace(grounder=grounder, config=SimpleNamespace(agent_min_relevance=0.0))
     return SentenceGate(deps, hits, 3, question=question)  # type: ignore[arg-type]
 
 
