@@ -9,6 +9,8 @@ field mean the same thing.
 
 Storage-level settings (data dir, database and Qdrant URLs, embedding backend) are not here: they
 say where things live, not how an answer is made, and are passed down as a ``Settings`` object.
+Triage (its model files, zero-shot threshold and LLM re-rank) is built once from the settings
+when the agent's dependencies are built, so it is not a per-run choice either.
 
 ``prompt_versions`` is always complete (every prompt name → the version that runs), so what a
 run records is what ran; ``config_hash`` is the sha256 of the canonical JSON (the eval cache key).
@@ -69,9 +71,6 @@ class RunConfig(BaseModel):
     agent_company: str = "Acme Pay"
     ticket_min_evidence: float = 0.5
     ticket_min_coverage: float = 0.5
-    # triage
-    triage_zero_shot_threshold: float = 0.5
-    triage_llm_rerank: bool = True
     # guard
     guard_similarity: bool = True
     guard_similarity_threshold: float = 0.36
