@@ -45,9 +45,11 @@ class AgentService:
         checkpointer: Any = None,
         run: RunConfig | None = None,
     ) -> None:
-        if settings is None and deps is None:
-            raise TypeError("AgentService needs settings or deps (built at the entry point)")
-        self.settings = settings if settings is not None else deps.settings  # type: ignore[union-attr]
+        if settings is None:
+            if deps is None:
+                raise TypeError("AgentService needs settings or deps (built at the entry point)")
+            settings = deps.settings
+        self.settings = settings
         configure_local(self.settings)
         self.deps = deps or default_deps(self.settings, run=run)
         self.run = run or self.deps.config
