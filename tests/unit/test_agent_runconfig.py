@@ -124,3 +124,22 @@ def test_a_ticket_takes_its_run_too(tmp_path: Path, model_calls: list[dict[str, 
     svc.assist_ticket("Refund timing", "How long does a refund take?", tenant=TENANT)
     assert searched == [2, settings.retrieval_k]
     assert model_calls == []  # composed answers with the local model: no model call at all
+
+
+def test_the_run_configuration_file_sets_the_service_default_run(tmp_path: Path) -> None:
+    """``DESKPILOT_RUN_CONFIG_FILE`` (settings.run_config_file) is applied where the entry point
+    builds the agent, and a search then uses its k."""
+    searched: list[int] = []
+
+    def search(query: str, **kwargs: Any) -> list[dict[str, Any]]:
+        searched.append(kwargs["k"])
+        return HITS[: kwargs["k"]]
+
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("retrieval_k: 4\nagent_company: Variant Pay\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", run_config_file=variant, guard_similarity=False)
+    svc = make_service(settings, tmp_path, search=search)
+    assert (svc.run.retrieval_k, svc.run.agent_company) == (4, "Variant Pay")
+    svc.ask("How long does a refund take to appear on my card?", tenant=TENANT)
+    assert searched == [4]
+    assert "Variant Pay" in svc.ask("hello", tenant=TENANT).answer  # small talk names the run's company

@@ -54,3 +54,32 @@ def test_unit_tests_cannot_reach_the_real_local_model() -> None:
 def test_provider_errors_become_model_errors() -> None:
     with pytest.raises(ModelError, match="LLM call failed"):
         llm.chat(MESSAGES, model="openai/gpt-4o-mini", api_key="x", num_retries=0)
+
+
+def test_the_caller_run_chooses_model_fallbacks_timeout_and_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global settings: what reaches LiteLLM is what the run configuration says."""
+    import litellm
+
+    from deskpilot.runconfig import RunConfig
+
+    monkeypatch.setenv("DESKPILOT_LLM_MODEL", "openai/from-the-environment")  # must be ignored
+    seen: list[dict[str, object]] = []
+    real = litellm.completion
+
+    def recording(**kwargs: object) -> object:
+        seen.append(kwargs)
+        return real(**{k: v for k, v in kwargs.items() if k != "fallbacks"}, mock_response="ok")
+
+    monkeypatch.setattr(litellm, "completion", recording)
+    run = RunConfig(
+        llm_model="openai/model-x", llm_fallbacks=("openai/model-y",), llm_timeout_s=7.5, llm_retries=3
+    )
+    assert llm.chat(MESSAGES, **run.llm_kwargs(max_tokens=9)).text == "ok"
+    call = seen[0]
+    assert (call["model"], call["fallbacks"], call["timeout"], call["num_retries"], call["max_tokens"]) == (
+        "openai/model-x",
+        ["openai/model-y"],
+        7.5,
+        3,
+        9,
+    )
