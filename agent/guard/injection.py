@@ -59,13 +59,13 @@ def _similarity(text: str, enabled: bool) -> tuple[float, float] | None:
         return None
 
 
-def llm_check(text: str, **llm_kwargs: Any) -> bool:
+def llm_check(text: str, version: int | None = None, **llm_kwargs: Any) -> bool:
     """True when the model judges ``text`` an injection attempt (errors count as not flagged)."""
     from deskpilot.exceptions import DeskpilotError
     from deskpilot.llm import structured
     from deskpilot.prompts import load_prompt
 
-    messages = load_prompt("injection_check").render(message=text[:4000])
+    messages = load_prompt("injection_check", version).render(message=text[:4000])
     try:
         verdict, _ = structured(messages, LLMInjectionCheck, **llm_kwargs)
     except DeskpilotError as exc:
@@ -93,7 +93,7 @@ def check_injection(text: str, run: RunConfig | None = None, **llm_kwargs: Any) 
         run is not None
         and run.guard_llm_check
         and not run.local_model
-        and llm_check(text, **(run.llm_kwargs() | llm_kwargs))
+        and llm_check(text, run.prompt_version("injection_check"), **(run.llm_kwargs() | llm_kwargs))
     ):
         return InjectionVerdict(flagged=True, patterns=["llm_check"], similarity=score)
     return InjectionVerdict(flagged=False, similarity=score)
