@@ -44,7 +44,9 @@ def build_triager(
             load_queues(s.triage_queues_file),
             threshold=s.triage_zero_shot_threshold,
             rerank_model=capable_llm(s),
-            llm_extra=llm_extra,
+            # how to call the model comes from the same settings (explicitly; llm_extra wins)
+            llm_extra={"timeout_s": s.llm_timeout_s, "retries": s.llm_retries, **(llm_extra or {})},
+            prompt_version=s.prompt_versions.get("triage_rerank"),
         )
         return Triager(zs, rules=rules)
     raise ConfigError(

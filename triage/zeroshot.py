@@ -60,6 +60,7 @@ class ZeroShotClassifier:
         rerank_model: str | None = None,
         rerank_top: int = 3,
         llm_extra: dict[str, Any] | None = None,
+        prompt_version: int | None = None,
     ) -> None:
         from retrieval.embedder import get_embedder
 
@@ -70,6 +71,7 @@ class ZeroShotClassifier:
         self.rerank_model = rerank_model
         self.rerank_top = rerank_top
         self.llm_extra = llm_extra or {}
+        self.prompt_version = prompt_version  # of triage_rerank; None: the newest
         self._vectors = get_embedder().embed([f"{k}: {v}" for k, v in queues.items()])
         digest = hashlib.sha256(yaml.safe_dump(queues, sort_keys=True).encode()).hexdigest()[:12]
         self.model_version = f"zeroshot-{digest}" + ("+llm" if rerank_model else "")
@@ -83,11 +85,24 @@ class ZeroShotClassifier:
     def rerank(self, text: str, candidates: list[Candidate]) -> Candidate | None:
         if not self.rerank_model:
             return None
-        return llm_rerank(text, candidates, self.queues, model=self.rerank_model, **self.llm_extra)
+        return llm_rerank(
+            text,
+            candidates,
+            self.queues,
+            model=self.rerank_model,
+            prompt_version=self.prompt_version,
+            **self.llm_extra,
+        )
 
 
 def llm_rerank(
-    text: str, candidates: list[Candidate], queues: dict[str, str], *, model: str | None, **llm_extra: Any
+    text: str,
+    candidates: list[Candidate],
+    queues: dict[str, str],
+    *,
+    model: str | None,
+    prompt_version: int | None = None,
+    **llm_extra: Any,
 ) -> Candidate | None:
     """Ask the LLM to choose among ``candidates``; None if it failed or chose off-list."""
     if not candidates:
@@ -96,7 +111,7 @@ def llm_rerank(
     from deskpilot.prompts import load_prompt
 
     listing = "\n".join(f"- {c.queue}: {queues.get(c.queue, '')}" for c in candidates)
-    messages = load_prompt("triage_rerank").render(candidates=listing, ticket=text[:4000])
+    messages = load_prompt("triage_rerank", prompt_version).render(candidates=listing, ticket=text[:4000])
     try:
         choice, _ = structured(messages, RerankChoice, model=model, **llm_extra)
     except ModelError as exc:
