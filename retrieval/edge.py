@@ -191,7 +191,7 @@ class EdgeClient:
             with_payload=with_payload,
             with_vector=with_vectors,
         )
-        return self._shard(name).scroll(req)  # type: ignore[no-any-return]
+        return self._shard(name).scroll(req)
 
     def retrieve(
         self, name: str, ids: list[Any], with_payload: Any = True, with_vectors: Any = False
@@ -202,7 +202,7 @@ class EdgeClient:
             [i if isinstance(i, int) else str(i) for i in ids],
             with_payload=with_payload,
             with_vector=with_vectors,
-        )  # type: ignore[no-any-return]
+        )
 
     def query_points(
         self,

@@ -130,7 +130,7 @@ class SentenceTransformerEmbedder:
         self._frozen: Any = None  # None: not tried yet; False: not available
 
     @property
-    def tokenizer(self):  # type: ignore[no-untyped-def]
+    def tokenizer(self):
         return self.model.tokenizer
 
     def count_tokens(self, texts: list[str]) -> list[int]:

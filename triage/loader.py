@@ -1,4 +1,7 @@
-"""Choose and build the triager from settings: trained model first, else zero-shot."""
+"""Choose and build the triager from settings: an explicitly configured model dir, else an
+explicitly configured queues file (zero-shot), else the trained model in ``$DATA_DIR/triage``.
+Explicit beats implicit: ``DESKPILOT_TRIAGE_QUEUES_FILE`` for the RHDH categories must not be
+shadowed by the acme model that ``make demo`` trained into the data dir (routing accuracy 0)."""
 
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ def build_triager(
     s = settings or infrastructure()
     rules = load_rules(s.triage_priority_rules) if s.triage_priority_rules else load_rules()
     model_dir = default_model_dir(s)
-    if is_model_dir(model_dir):
+    explicit_queues = s.triage_queues_file is not None and s.triage_model_dir is None
+    if is_model_dir(model_dir) and not explicit_queues:
         return Triager(load_model(model_dir), rules=rules, context_fn=context_fn)
     if s.triage_model_dir is not None:
         raise ConfigError(f"DESKPILOT_TRIAGE_MODEL_DIR={model_dir} holds no trained triage model")
