@@ -108,6 +108,13 @@ def strip_instructions(text: str) -> str:
     Heuristics only: passages are many and short, and the sentences are quoted as data anyway. A
     sentence using attack words in their product sense stays (:func:`agent.guard.heuristics.passage_hits`).
     """
-    parts = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-    kept = [s for s in parts if not passage_hits(s)]
-    return text if len(kept) == len(parts) else " ".join(kept)
+    dropped = [s for s in _SENTENCE_SPLIT.split(text) if s.strip() and passage_hits(s)]
+    if not dropped:
+        return text
+    # cut the sentences out where they stand: headings, list items and code keep their lines
+    # (joining the kept sentences with spaces glued "# Heading" onto the next sentence, and a
+    # passage whose first unit became a heading line had nothing left to quote)
+    for sentence in dropped:
+        text = text.replace(sentence, "", 1)
+    lines = [re.sub(r"[ \t]{2,}", " ", line).rstrip() for line in text.splitlines()]
+    return "\n".join(lines).strip()
