@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from deskpilot.exceptions import UserInputError
+from evals.jsonl import parse_models
 
 AUDITS_DIR = Path(__file__).resolve().parent / "audits"
 Verdict = Literal["correct", "incomplete", "wrong", "no_answer"]
@@ -58,31 +59,13 @@ class LabelMatch:
     label: AuditLabel | None = None
 
 
-def _error_of(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "(line)"
-    return f"field '{loc}': {err['msg']}"
-
-
 def parse_audit(text: str, *, source: str = "<string>") -> list[AuditLabel]:
     """Validated labels; a bad line raises ``UserInputError`` naming ``source:line``.
 
     The same (case_id, answer_sha256) twice is an error (two verdicts on one answer)."""
     labels: list[AuditLabel] = []
     seen: dict[tuple[str, str], int] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserInputError(f"{source}:{lineno}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(data, dict):
-            raise UserInputError(f"{source}:{lineno}: each line must be a JSON object")
-        try:
-            label = AuditLabel.model_validate(data)
-        except ValidationError as exc:
-            raise UserInputError(f"{source}:{lineno}: {_error_of(exc)}") from exc
+    for lineno, label in parse_models(text, AuditLabel, source=source):
         key = (label.case_id, label.answer_sha256)
         if key in seen:
             raise UserInputError(

@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskpilot.exceptions import UserInputError
+from evals.jsonl import parse_models
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -70,29 +71,10 @@ class GoldenSet(BaseModel):
         return self.model_copy(update={"cases": self.cases[:limit]})
 
 
-def _field_of(err: ValidationError) -> tuple[str, str]:
-    first = err.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(line)"
-    return loc, str(first["msg"])
-
-
 def parse_golden(text: str, *, source: str = "<string>") -> list[GoldenCase]:
     cases: list[GoldenCase] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserInputError(f"{source}:{lineno}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(data, dict):
-            raise UserInputError(f"{source}:{lineno}: each line must be a JSON object")
-        try:
-            case = GoldenCase.model_validate(data)
-        except ValidationError as exc:
-            field, msg = _field_of(exc)
-            raise UserInputError(f"{source}:{lineno}: field '{field}': {msg}") from exc
+    for lineno, case in parse_models(text, GoldenCase, source=source):
         if case.id in seen:
             raise UserInputError(f"{source}:{lineno}: field 'id': duplicate of line {seen[case.id]}")
         seen[case.id] = lineno
