@@ -242,7 +242,7 @@ class Grounder:
         order): a short prompt keeps time-to-first-token low and the tiny model on topic."""
         sentences, vectors = self.units(hit)
         if len(sentences) <= max_sentences:
-            return hit["text"]
+            return str(hit["text"])
         q = self.embed([question])[0]
         scores = vectors[: len(sentences)] @ q
         keep = sorted(np.argsort(-scores)[:max_sentences].tolist())
