@@ -10,7 +10,7 @@ pytestmark = pytest.mark.integration
 def test_doctor_is_all_green_on_embedded_defaults(tmp_path: Path) -> None:
     env = {"DESKPILOT_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "deskpilot.cli.main", "doctor"],
+        [sys.executable, "-m", "cli.main", "doctor"],
         capture_output=True,
         text=True,
         env=env,

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _cli(argv: list[str]) -> int:
-    from deskpilot.cli.main import main
+    from cli.main import main
 
     with pytest.raises(SystemExit) as exc:
         main(argv)

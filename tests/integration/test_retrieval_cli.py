@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deskpilot.cli.main import main
+from cli.main import main
 from retrieval import index
 
 pytestmark = pytest.mark.integration

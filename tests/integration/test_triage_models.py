@@ -47,7 +47,7 @@ def test_cli_train_then_settings_load_the_model(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "deskpilot.cli.main",
+            "cli.main",
             "triage",
             "train",
             "--data",
@@ -72,7 +72,7 @@ def test_cli_train_then_settings_load_the_model(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "deskpilot.cli.main",
+            "cli.main",
             "triage",
             "predict",
             "--model",
@@ -93,7 +93,7 @@ def test_cli_train_then_settings_load_the_model(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "deskpilot.cli.main",
+            "cli.main",
             "triage",
             "eval",
             "--model",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from api.auth import hash_key, tenant_for_key
-from deskpilot.cli.main import main
+from cli.main import main
 from deskpilot.db import get_engine
 
 

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from deskpilot.cli.main import main
+from cli.main import main
 
 
 def test_help_lists_design_commands(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -15,8 +15,6 @@ def test_help_lists_design_commands(capsys) -> None:  # type: ignore[no-untyped-
 
 
 def test_unknown_command_exits_2() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "deskpilot.cli.main", "frobnicate"], capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "frobnicate"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "frobnicate" in proc.stderr

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from deskpilot.cli.main import main
+from cli.main import main
 
 
 def test_doctor_reports_each_check_and_fails_on_a_missing_model(

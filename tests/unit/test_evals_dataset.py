@@ -11,7 +11,7 @@ from tests.fixtures.evals.support import GOLDEN
 
 
 def _run_cli(argv: list[str]) -> int:
-    from deskpilot.cli.main import main
+    from cli.main import main
 
     with pytest.raises(SystemExit) as exc:
         main(argv)

@@ -2,7 +2,7 @@
 
 Scans the AST of every module of the packages below the entry points and fails on any call of
 ``get_settings``. The exceptions are entry points, each listed with why:
-- ``deskpilot/cli/``: the CLI commands are the process entry points (they build Settings/RunConfig).
+- ``cli/``: the CLI commands are the process entry points (they build Settings/RunConfig).
 - ``deskpilot/settings.py``: defines it; ``infrastructure()`` falls back to it for the storage
   settings of a process whose entry point did not bind them (``bind_infrastructure``).
 - ``api/app.py``: ``create_app`` / ``build_queue`` are the app and worker factories (entry points).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("agent", "retrieval", "triage", "evals", "api", "deskpilot", "tickets")
-ENTRY_POINTS = {"deskpilot/cli", "deskpilot/settings.py", "api/app.py"}
+ENTRY_POINTS = {"cli", "deskpilot/settings.py", "api/app.py"}
 
 
 def _is_entry_point(rel: str) -> bool:

@@ -39,7 +39,7 @@ def test_cli_train_missing_column_exits_2(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "deskpilot.cli.main",
+            "cli.main",
             "triage",
             "train",
             "--data",
@@ -64,7 +64,7 @@ def test_cli_predict_without_model_exits_2(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "deskpilot.cli.main",
+            "cli.main",
             "triage",
             "predict",
             "--model",

@@ -22,7 +22,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from deskpilot.cli import agent_cmds, doctor, eval_cmds, retrieval_cmds, serve_cmds, triage_cmds
+    from cli import agent_cmds, doctor, eval_cmds, retrieval_cmds, serve_cmds, triage_cmds
 
     for module in (retrieval_cmds, agent_cmds, doctor, serve_cmds):
         module.register(app)
