@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from deskpilot.exceptions import UserInputError
 from evals.audit import AuditLabel, answer_sha256, label_index, match_label
+from evals.jsonl import iter_objects
 from evals.metrics.correctness import cited_texts
 from evals.results import EvalResults
 
@@ -140,15 +141,7 @@ def merge_sheet(
     ``answer_sha256`` (edited) or with a bad verdict is an error naming the line."""
     merged = {(lab.case_id, lab.answer_sha256): lab for lab in existing}
     changed = skipped = 0
-    for lineno, line in enumerate(sheet_text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserInputError(f"{source}:{lineno}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise UserInputError(f"{source}:{lineno}: each line must be a JSON object")
+    for lineno, row in iter_objects(sheet_text, source=source):
         if not str(row.get("verdict") or "").strip():
             skipped += 1
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,8 +20,8 @@ def field_error(exc: ValidationError) -> str:
     return f"field '{loc}': {first['msg']}"
 
 
-def parse_models(text: str, model: type[M], *, source: str) -> Iterator[tuple[int, M]]:
-    """``(line number, validated model)`` for each non-blank line of ``text``."""
+def iter_objects(text: str, *, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, JSON object)`` for each non-blank line of ``text``."""
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -31,6 +31,12 @@ def parse_models(text: str, model: type[M], *, source: str) -> Iterator[tuple[in
             raise UserInputError(f"{source}:{lineno}: not valid JSON ({exc.msg})") from exc
         if not isinstance(data, dict):
             raise UserInputError(f"{source}:{lineno}: each line must be a JSON object")
+        yield lineno, data
+
+
+def parse_models(text: str, model: type[M], *, source: str) -> Iterator[tuple[int, M]]:
+    """``(line number, validated model)`` for each non-blank line of ``text``."""
+    for lineno, data in iter_objects(text, source=source):
         try:
             yield lineno, model.model_validate(data)
         except ValidationError as exc:
