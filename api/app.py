@@ -1,6 +1,6 @@
 """FastAPI app factory: ``create_app(settings=None)``.
 
-Building it redacts every log record of the process (``api.privacy``) and migrates an older
+Building it redacts every log record of the process (``agent.guard.scrub``) and migrates an older
 database (``api.migrate``). The lifespan creates the tables, re-enqueues tickets a crash left
 unfinished and (unless ``settings.run_worker_in_process`` is false) runs a huey consumer in
 worker threads.
@@ -20,11 +20,11 @@ from fastapi.staticfiles import StaticFiles
 from huey.api import Huey
 
 from api import errors
-from api.callback import Callbacks
+from tickets.callback import Callbacks
 from api.limits import BodyLimitMiddleware, RateLimiter
 from api.migrate import migrate
-from api.privacy import install_log_redaction
-from api.queue import TicketQueue
+from agent.guard.scrub import install_log_redaction
+from tickets.queue import TicketQueue
 from api.routers import approvals, chat, feedback, health, metrics, threads, tickets, webhooks, widget
 from api.runtime import AgentHolder, Runtime
 from api.schemas import TicketEvent

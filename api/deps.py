@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from api.auth import hash_key, tenant_for_key
-from api.queue import TicketQueue
+from tickets.queue import TicketQueue
 from api.runtime import Runtime
 from api.telemetry import Telemetry
 from deskpilot.exceptions import AuthError

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from api.limits import RateLimiter
-from api.queue import TicketQueue
+from tickets.queue import TicketQueue
 from api.telemetry import Telemetry
 from deskpilot.settings import Settings
 

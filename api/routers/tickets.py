@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api import tickets as store
+from tickets import store
 from api.deps import EngineDep, TenantDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import TicketOut

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from api import signing
-from api import tickets as store
+from tickets import signing
+from tickets import store
 from api.auth import cached_secrets
 from api.deps import RuntimeDep
 from api.errors import BACKPRESSURE_RESPONSES, ERROR_RESPONSES

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.signing import HEADER, sign
+from tickets.signing import HEADER, sign
 from tests.fixtures.api.support import TENANT, agent_kb, agent_settings, make_api  # noqa: F401
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from api import tickets
+from tickets import store as tickets
 from api.auth import set_callback
-from api.callback import EVENT_ID_HEADER, Callbacks
-from api.signing import HEADER, verify
+from tickets.callback import EVENT_ID_HEADER, Callbacks
+from tickets.signing import HEADER, verify
 from api.tables import Ticket
 from deskpilot.db import session_scope
 from tests.fixtures.api.support import (  # noqa: F401

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from api import tickets
+from tickets import store as tickets
 from api.tables import Feedback, Thread, Ticket
 from deskpilot.db import session_scope
 from tests.fixtures.agent.support import TENANT, agent_kb, agent_settings  # noqa: F401

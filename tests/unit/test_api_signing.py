@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.signing import compute, parse, sign, verify
+from tickets.signing import compute, parse, sign, verify
 from deskpilot.exceptions import AuthError
 
 BODY = b'{"id":"evt_1"}'

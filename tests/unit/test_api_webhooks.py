@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.auth import rotate_secret
-from api.signing import HEADER, sign
+from tickets.signing import HEADER, sign
 from api.tables import Ticket
 from deskpilot.db import session_scope
 from tests.fixtures.api.support import (  # noqa: F401
