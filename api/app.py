@@ -19,19 +19,19 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from huey.api import Huey
 
+from agent.guard.scrub import install_log_redaction
 from api import errors
-from tickets.callback import Callbacks
 from api.limits import BodyLimitMiddleware, RateLimiter
 from api.migrate import migrate
-from agent.guard.scrub import install_log_redaction
-from tickets.queue import TicketQueue
 from api.routers import approvals, chat, feedback, health, metrics, threads, tickets, webhooks, widget
 from api.runtime import AgentHolder, Runtime
-from api.schemas import TicketEvent
 from api.tables import TABLES
 from api.telemetry import MetricsMiddleware, Telemetry
 from deskpilot.db import create_tables, get_engine
 from deskpilot.settings import Settings, get_settings
+from tickets.callback import Callbacks
+from tickets.queue import TicketQueue
+from tickets.schemas import TicketEvent
 
 log = logging.getLogger(__name__)
 

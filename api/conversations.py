@@ -8,6 +8,7 @@ feedback on assistant messages, which point at checkpoint message ids.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, select
 from agent.guard.scrub import scrub
 from api.schemas import FeedbackRequest, MessageOut, ThreadOut, ThreadSummary
 from api.tables import Feedback, Thread, now
-from deskpilot.db import new_id, session_scope
+from deskpilot.db import session_scope
 from deskpilot.exceptions import NotFoundError
 
 # one message for "no such id" and "another tenant's id": the two must be indistinguishable

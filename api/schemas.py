@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from tickets.schemas import CITATION_EXAMPLE, CitationOut, TicketEvent, TicketIn, TicketOut, TriageOut
-
+from tickets.schemas import CITATION_EXAMPLE, CitationOut
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -29,7 +28,6 @@ class ErrorResponse(BaseModel):
         json_schema_extra={"examples": [{"error": {"code": "not_found", "message": "no thread 9f2c"}}]}
     )
     error: ErrorBody
-
 
 
 class ChatRequest(BaseModel):
@@ -176,8 +174,6 @@ class ApprovalRequest(BaseModel):
     approved: bool
 
 
-
-
 class WebhookAccepted(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -189,8 +185,6 @@ class WebhookAccepted(BaseModel):
     )
     status: Literal["accepted", "duplicate"]
     ticket_id: str = Field(description="our ticket id; for a duplicate, the first delivery's")
-
-
 
 
 class Health(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from deskpilot.db import Base, now
@@ -18,8 +18,6 @@ from tickets.tables import Tenant, Ticket, WebhookEvent, WebhookSecret
 
 # every table the service creates: the ticket pipeline's own, then the API's
 TABLES = (*TICKET_TABLES, "api_keys", "api_threads", "api_feedback", "api_migrations")
-
-
 
 
 class ApiKey(Base):
@@ -58,8 +56,6 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
-
-
 class Migration(Base):
     """Data migrations already applied to this database (see ``api.migrate``)."""
 
@@ -68,4 +64,15 @@ class Migration(Base):
     applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
-__all__ = ["TABLES", "ApiKey", "Feedback", "Migration", "Tenant", "Thread", "Ticket", "WebhookEvent", "WebhookSecret", "now"]
+__all__ = [
+    "TABLES",
+    "ApiKey",
+    "Feedback",
+    "Migration",
+    "Tenant",
+    "Thread",
+    "Ticket",
+    "WebhookEvent",
+    "WebhookSecret",
+    "now",
+]

@@ -9,14 +9,15 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from deskpilot.settings import Settings, infrastructure
+
 
 def now() -> datetime:
     """The timestamp every table stores (UTC)."""

@@ -15,10 +15,9 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy import Engine
 
-from tickets import signing
-from tickets import store
-from tickets.tables import Tenant, Ticket
 from deskpilot.db import session_scope
+from tickets import signing, store
+from tickets.tables import Tenant, Ticket
 
 log = logging.getLogger(__name__)
 EVENT_ID_HEADER = "Deskpilot-Event-Id"

@@ -16,11 +16,11 @@ from huey.api import Huey
 from huey.consumer import Consumer
 from sqlalchemy import Engine
 
+from deskpilot.exceptions import ConfigError
+from deskpilot.settings import Settings
 from tickets import store
 from tickets.callback import Callbacks
 from tickets.worker import Assistant, AssistObserver, run_ticket
-from deskpilot.exceptions import ConfigError
-from deskpilot.settings import Settings
 
 log = logging.getLogger(__name__)
 TASK_RETRIES = 2
@@ -41,7 +41,7 @@ def make_huey(settings: Settings) -> Huey:
     raise ConfigError(f"unknown queue_backend {backend!r}: use sqlite | redis | memory")
 
 
-class ThreadConsumer(Consumer):
+class ThreadConsumer(Consumer):  # type: ignore[misc]  # huey ships no type hints
     """A huey consumer whose workers run as threads of this process (no signal handlers)."""
 
     def _set_signal_handlers(self) -> None:

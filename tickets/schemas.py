@@ -23,6 +23,7 @@ class CitationOut(BaseModel):
     url: str | None = None
     also_in: list[str] = Field(default_factory=list, description="other guides holding the same passage")
 
+
 class TicketIn(BaseModel):
     id: str = Field(min_length=1, max_length=200)
     subject: str = Field(default="", max_length=1000)
@@ -30,6 +31,7 @@ class TicketIn(BaseModel):
     customer_email: str | None = Field(default=None, max_length=320)
     channel: str | None = Field(default=None, max_length=64)
     created_at: datetime | None = None
+
 
 class TicketEvent(BaseModel):
     model_config = ConfigDict(
@@ -51,6 +53,7 @@ class TicketEvent(BaseModel):
     id: str = Field(min_length=1, max_length=200, description="event id: repeated ids are ignored")
     ticket: TicketIn
 
+
 class TriageOut(BaseModel):
     queue: str | None = None
     confidence: float = 0.0
@@ -58,6 +61,7 @@ class TriageOut(BaseModel):
     sentiment: str | None = None
     language: str | None = None
     needs_human: bool = False
+
 
 class TicketOut(BaseModel):
     model_config = ConfigDict(

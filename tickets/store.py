@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from agent.guard.scrub import scrub, scrub_pair
 from deskpilot.db import new_id, now, session_scope
@@ -69,7 +70,7 @@ def _first_delivery(engine: Engine, tenant: str, event_id: str) -> str:
     return str(found)
 
 
-def _find(s: Any, tenant: str, ticket_id: str) -> Ticket | None:
+def _find(s: Session, tenant: str, ticket_id: str) -> Ticket | None:
     row = s.get(Ticket, ticket_id)
     if row is not None and row.tenant == tenant:
         return row

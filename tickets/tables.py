@@ -20,6 +20,7 @@ class Tenant(Base):
     callback_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
+
 class WebhookSecret(Base):
     """Several active secrets per tenant allow rotation without downtime.
 
@@ -32,6 +33,7 @@ class WebhookSecret(Base):
     secret: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
 
 class Ticket(Base):
     __tablename__ = "api_tickets"
@@ -56,6 +58,7 @@ class Ticket(Base):
     callback_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
 
 class WebhookEvent(Base):
     """One row per delivered event id: the unique constraint makes delivery idempotent."""
