@@ -1,6 +1,6 @@
 """FastAPI app factory: ``create_app(settings=None)``.
 
-Building it redacts every log record of the process (``api.privacy``) and migrates an older
+Building it redacts every log record of the process (``agent.guard.scrub``) and migrates an older
 database (``api.migrate``). The lifespan creates the tables, re-enqueues tickets a crash left
 unfinished and (unless ``settings.run_worker_in_process`` is false) runs a huey consumer in
 worker threads.
@@ -19,19 +19,19 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from huey.api import Huey
 
+from agent.guard.scrub import install_log_redaction
 from api import errors
-from api.callback import Callbacks
 from api.limits import BodyLimitMiddleware, RateLimiter
 from api.migrate import migrate
-from api.privacy import install_log_redaction
-from api.queue import TicketQueue
 from api.routers import approvals, chat, feedback, health, metrics, threads, tickets, webhooks, widget
 from api.runtime import AgentHolder, Runtime
-from api.schemas import TicketEvent
 from api.tables import TABLES
 from api.telemetry import MetricsMiddleware, Telemetry
 from deskpilot.db import create_tables, get_engine
 from deskpilot.settings import Settings, get_settings
+from tickets.callback import Callbacks
+from tickets.queue import TicketQueue
+from tickets.schemas import TicketEvent
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from api.privacy import scrub
+from agent.guard.scrub import scrub
 from api.schemas import FeedbackRequest, MessageOut, ThreadOut, ThreadSummary
 from api.tables import Feedback, Thread, now
 from deskpilot.db import session_scope
@@ -21,10 +21,6 @@ from deskpilot.exceptions import NotFoundError
 
 # one message for "no such id" and "another tenant's id": the two must be indistinguishable
 NO_THREAD = "no such thread"
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex}"
 
 
 def open_thread(engine: Engine, tenant: str, thread_id: str | None, first_message: str) -> str:

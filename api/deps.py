@@ -13,11 +13,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from api.auth import hash_key, tenant_for_key
-from api.queue import TicketQueue
 from api.runtime import Runtime
 from api.telemetry import Telemetry
 from deskpilot.exceptions import AuthError
 from deskpilot.settings import Settings
+from tickets.queue import TicketQueue
 
 bearer = HTTPBearer(auto_error=False, description="an API key from `deskpilot keys create`")
 

@@ -21,7 +21,7 @@ import logging
 from sqlalchemy import Connection, Engine, column, inspect, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 
-from api.privacy import scrub, scrub_pair
+from agent.guard.scrub import scrub, scrub_pair
 from api.tables import Feedback, Migration
 from deskpilot.db import create_tables, session_scope
 

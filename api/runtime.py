@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from api.limits import RateLimiter
-from api.queue import TicketQueue
 from api.telemetry import Telemetry
 from deskpilot.settings import Settings
+from tickets.queue import TicketQueue
 
 
 class AgentHolder:

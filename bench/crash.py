@@ -72,7 +72,7 @@ async def deliver(
     """Send events; returns event id -> HTTP status (0 = connection failed)."""
     import httpx
 
-    from api.signing import HEADER, sign
+    from tickets.signing import HEADER, sign
 
     sem = asyncio.Semaphore(concurrency)
     out: dict[str, int] = {}

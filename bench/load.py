@@ -30,7 +30,7 @@ async def drive(
 ) -> dict[str, Any]:
     import httpx
 
-    from api.signing import HEADER, sign
+    from tickets.signing import HEADER, sign
 
     questions = [
         json.loads(x)["question"] for x in (ACME / "golden.jsonl").read_text().splitlines() if x.strip()

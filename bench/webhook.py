@@ -94,7 +94,7 @@ async def send_all(
 ) -> list[tuple[int, float, dict[str, Any]]]:
     import httpx
 
-    from api.signing import HEADER, sign
+    from tickets.signing import HEADER, sign
 
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)

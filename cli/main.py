@@ -33,7 +33,7 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     configure_offline_env()
-    from api.privacy import install_log_redaction
+    from agent.guard.scrub import install_log_redaction
     from deskpilot.exceptions import DeskpilotError, UserInputError
 
     install_log_redaction()  # CLI runs log what serve and the worker log: never a raw email or card

@@ -7,14 +7,27 @@ Each package declares its tables on :class:`Base` in its own module and calls
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from deskpilot.settings import Settings, infrastructure
+
+
+def now() -> datetime:
+    """The timestamp every table stores (UTC)."""
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    """A server-made identifier (``tk_…``, ``th_…``): unguessable, never chosen by a client."""
+    return f"{prefix}{uuid.uuid4().hex}"
+
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api import tickets
 from api.deps import RuntimeDep
 from api.runtime import Runtime
 from api.telemetry import Telemetry
+from tickets import store as tickets
 
 router = APIRouter(tags=["health"])
 

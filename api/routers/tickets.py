@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from api import tickets as store
 from api.deps import EngineDep, TenantDep
 from api.errors import ERROR_RESPONSES
-from api.schemas import TicketOut
+from tickets import store
+from tickets.schemas import TicketOut
 
 router = APIRouter(tags=["tickets"], responses={k: ERROR_RESPONSES[k] for k in (401, 404, 429)})
 

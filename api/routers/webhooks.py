@@ -14,14 +14,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from api import signing
-from api import tickets as store
 from api.auth import cached_secrets
 from api.deps import RuntimeDep
 from api.errors import BACKPRESSURE_RESPONSES, ERROR_RESPONSES
 from api.runtime import Runtime
-from api.schemas import TicketEvent, WebhookAccepted
+from api.schemas import WebhookAccepted
 from deskpilot.exceptions import AuthError, OverloadedError, UserInputError
+from tickets import signing, store
+from tickets.schemas import TicketEvent
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])

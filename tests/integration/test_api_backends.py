@@ -41,7 +41,7 @@ def test_webhook_to_draft_on_sqlite_queue_with_the_local_model(
 def test_redis_queue_and_postgres_state(make_api: Any) -> None:
     from huey import RedisHuey
 
-    from api.queue import TicketQueue
+    from tickets.queue import TicketQueue
 
     api = make_api(
         database_url="postgresql://postgres@127.0.0.1:5432/test",

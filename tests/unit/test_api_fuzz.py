@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.signing import HEADER, sign
 from tests.fixtures.api.support import TENANT, agent_kb, agent_settings, make_api  # noqa: F401
+from tickets.signing import HEADER, sign
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
 values = st.recursive(

@@ -9,10 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from api import tickets
 from api.auth import set_callback
-from api.callback import EVENT_ID_HEADER, Callbacks
-from api.signing import HEADER, verify
 from api.tables import Ticket
 from deskpilot.db import session_scope
 from tests.fixtures.api.support import (  # noqa: F401
@@ -23,6 +20,9 @@ from tests.fixtures.api.support import (  # noqa: F401
     make_api,
     ticket_event,
 )
+from tickets import store as tickets
+from tickets.callback import EVENT_ID_HEADER, Callbacks
+from tickets.signing import HEADER, verify
 
 
 def test_refund_waits_for_approval_then_resumes(make_api: Any) -> None:

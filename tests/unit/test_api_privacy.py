@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from api import tickets
 from api.tables import Feedback, Thread, Ticket
 from deskpilot.db import session_scope
 from tests.fixtures.agent.support import TENANT, agent_kb, agent_settings  # noqa: F401
 from tests.fixtures.api.support import OTHER, Q_REFUND, make_api, ticket_event  # noqa: F401
+from tickets import store as tickets
 
 CARD = "4242 4242 4242 4242"
 EMAIL = "jane.doe@example.org"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.signing import compute, parse, sign, verify
 from deskpilot.exceptions import AuthError
+from tickets.signing import compute, parse, sign, verify
 
 BODY = b'{"id":"evt_1"}'
 

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from api.auth import rotate_secret
-from api.signing import HEADER, sign
 from api.tables import Ticket
 from deskpilot.db import session_scope
 from tests.fixtures.api.support import (  # noqa: F401
@@ -21,6 +20,7 @@ from tests.fixtures.api.support import (  # noqa: F401
     make_api,
     ticket_event,
 )
+from tickets.signing import HEADER, sign
 
 
 def _ticket_rows(api: Any) -> int:

@@ -16,12 +16,11 @@ from huey.api import Huey
 from huey.consumer import Consumer
 from sqlalchemy import Engine
 
-from api import tickets
-from api.callback import Callbacks
-from api.telemetry import Telemetry
-from api.worker import Assistant, run_ticket
 from deskpilot.exceptions import ConfigError
 from deskpilot.settings import Settings
+from tickets import store
+from tickets.callback import Callbacks
+from tickets.worker import Assistant, AssistObserver, run_ticket
 
 log = logging.getLogger(__name__)
 TASK_RETRIES = 2
@@ -42,7 +41,7 @@ def make_huey(settings: Settings) -> Huey:
     raise ConfigError(f"unknown queue_backend {backend!r}: use sqlite | redis | memory")
 
 
-class ThreadConsumer(Consumer):
+class ThreadConsumer(Consumer):  # type: ignore[misc]  # huey ships no type hints
     """A huey consumer whose workers run as threads of this process (no signal handlers)."""
 
     def _set_signal_handlers(self) -> None:
@@ -58,7 +57,7 @@ class TicketQueue:
         *,
         huey: Huey | None = None,
         callbacks: Callbacks | None = None,
-        telemetry: Telemetry | None = None,
+        telemetry: AssistObserver | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -96,13 +95,13 @@ class TicketQueue:
     def recover(self) -> int:
         """Re-enqueue tickets left queued/processing (a duplicate task is a no-op) and
         callbacks a crash left owed (delivered by the consumer, not at start-up)."""
-        ids = tickets.unfinished(self.engine)
+        ids = store.unfinished(self.engine)
         for ticket_id in ids:
             self.enqueue(ticket_id)
         if ids:
             log.info("re-enqueued %d unfinished tickets", len(ids))
         if self.callbacks is not None:
-            owed = tickets.callbacks_owed(self.engine)
+            owed = store.callbacks_owed(self.engine)
             for tenant, ticket_id in owed:
                 self.callback_task(tenant, ticket_id)
             if owed:

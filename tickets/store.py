@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from api.conversations import new_id
-from api.privacy import scrub, scrub_pair
-from api.schemas import TicketEvent, TicketOut, TriageOut
-from api.tables import Ticket, WebhookEvent, now
-from deskpilot.db import session_scope
+from agent.guard.scrub import scrub, scrub_pair
+from deskpilot.db import new_id, now, session_scope
 from deskpilot.exceptions import NotFoundError
+from tickets.schemas import TicketEvent, TicketOut, TriageOut
+from tickets.tables import Ticket, WebhookEvent
 
 TRIAGE_KEYS = ("queue", "confidence", "priority", "sentiment", "language", "needs_human")
 
@@ -70,7 +70,7 @@ def _first_delivery(engine: Engine, tenant: str, event_id: str) -> str:
     return str(found)
 
 
-def _find(s: Any, tenant: str, ticket_id: str) -> Ticket | None:
+def _find(s: Session, tenant: str, ticket_id: str) -> Ticket | None:
     row = s.get(Ticket, ticket_id)
     if row is not None and row.tenant == tenant:
         return row
@@ -173,7 +173,7 @@ def callbacks_owed(engine: Engine) -> list[tuple[str, str]]:
     A crash between ``finish`` and the callback leaves ``callback_status`` empty; recovery
     delivers those (receivers dedupe on the ``Deskpilot-Event-Id`` header).
     """
-    from api.tables import Tenant
+    from tickets.tables import Tenant
 
     with session_scope(engine) as s:
         rows = s.execute(

@@ -15,9 +15,9 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy import Engine
 
-from api import signing, tickets
-from api.tables import Tenant, Ticket
 from deskpilot.db import session_scope
+from tickets import signing, store
+from tickets.tables import Tenant, Ticket
 
 log = logging.getLogger(__name__)
 EVENT_ID_HEADER = "Deskpilot-Event-Id"
@@ -49,11 +49,11 @@ class Callbacks:
             if t is None or not t.callback_url or not t.callback_secret or row is None:
                 return None
             url, secret = t.callback_url, t.callback_secret
-            payload = {"event": "ticket.completed", **tickets.to_out(row).model_dump(mode="json")}
+            payload = {"event": "ticket.completed", **store.to_out(row).model_dump(mode="json")}
         body = json.dumps(payload, separators=(",", ":")).encode()
         event_id = f"ticket.completed:{ticket_id}"
         status = "delivered" if self._deliver(url, secret, body, event_id) else "failed"
-        tickets.set_callback_status(self.engine, ticket_id, status)
+        store.set_callback_status(self.engine, ticket_id, status)
         return status
 
     def _deliver(self, url: str, secret: str, body: bytes, event_id: str) -> bool:

@@ -16,7 +16,7 @@ of a refused or abstained ticket is ``no_answer``. The needs-human note appended
 specialist will check the rest…") is not judged; a draft whose text changed only in that note kept
 its verdict (same claims), any other change was read again.
 
-    DESKPILOT_DATA_DIR=/tmp/dp-x .venv/bin/python bench/tickets.py [--limit N]
+    DESKPILOT_DATA_DIR=/tmp/dp-x .venv/bin/python bench/ticket_drafts.py [--limit N]
 """
 
 from __future__ import annotations
