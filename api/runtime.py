@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from api.limits import RateLimiter
 from api.telemetry import Telemetry
+from deskpilot.exceptions import UserInputError
 from deskpilot.settings import Settings
 from tickets.queue import TicketQueue
 
@@ -18,10 +19,26 @@ class AgentHolder:
     """Builds the (heavy) ``AgentService`` on first use, once, thread-safely."""
 
     def __init__(self, settings: Settings, agent: Any = None) -> None:
+        from deskpilot.runconfig import RunConfig, build_run_config
+
         self.settings = settings
         self._agent = agent
         self._owned = agent is None
         self._lock = threading.Lock()
+        # the server's named runs, read (and validated) when the app starts: a bad file fails the start
+        base = build_run_config(settings)
+        self.variants: dict[str, RunConfig] = {
+            name: RunConfig.from_yaml(path, base) for name, path in settings.run_variants.items()
+        }
+
+    def variant(self, name: str | None) -> Any:
+        """The run a request asked for by name (None: the app's own run); unknown → 400 ``unknown_run``."""
+        if name is None:
+            return None
+        if name not in self.variants:
+            known = ", ".join(sorted(self.variants)) or "none configured"
+            raise UserInputError(f"unknown run {name!r} (known: {known})", code="unknown_run")
+        return self.variants[name]
 
     def get(self) -> Any:
         if self._agent is None:

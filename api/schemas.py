@@ -44,6 +44,13 @@ class ChatRequest(BaseModel):
         "An unknown id and another tenant's id are the same 404.",
     )
     stream: bool = True
+    run: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="a run configuration the server defines (settings `run_variants`) to answer with, "
+        "e.g. one arm of an experiment; omit for the default. Unknown names are a 400 `unknown_run`.",
+    )
 
 
 class Usage(BaseModel):
@@ -88,6 +95,9 @@ class ChatDone(BaseModel):
     )
     route: str = "answer"
     pending_action: dict[str, Any] | None = None
+    run: str = Field(
+        default="default", description="the run configuration that answered (`run` of the request)"
+    )
 
 
 class MessageOut(BaseModel):

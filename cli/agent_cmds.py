@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,15 +20,24 @@ def ask(
     as_json: Annotated[
         bool, typer.Option("--json", help="print {answer, citations, route, escalated, thread_id}")
     ] = False,
+    run_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--run", help="YAML run configuration over the settings (model, prompts, k, thresholds…)"
+        ),
+    ] = None,
 ) -> None:
     """Run the agent once."""
     if not question.strip():
         raise UserInputError("question is empty")
     from agent.service import AgentService
+    from deskpilot.runconfig import build_run_config
     from deskpilot.settings import get_settings
 
     settings = get_settings()
-    with AgentService(settings) as service:
+    if run_file is not None and not run_file.is_file():
+        raise UserInputError(f"run configuration not found: {run_file}")
+    with AgentService(settings, run=build_run_config(settings, run_file)) as service:
         result = service.ask(question, thread_id=thread, tenant=settings.tenant, collection=collection)
     if as_json:
         typer.echo(json.dumps(result.public(), ensure_ascii=False))

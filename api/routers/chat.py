@@ -64,15 +64,18 @@ async def chat(req: ChatRequest, tenant: TenantDep, rt: RuntimeDep, agent: Agent
         raise UserInputError(f"message is longer than {limit} characters", code="message_too_long")
     if not req.message.strip():
         raise UserInputError("message is empty")
+    run = rt.agents.variant(req.run)  # before any work: an unknown run is a 400
+    run_name = req.run or "default"
     # the server names threads: an unknown or foreign thread_id is a 404 here, before any work
     thread_id = await run_in_threadpool(
         conversations.open_thread, rt.engine, tenant, req.thread_id, req.message
     )
     if not req.stream:
-        result = await run_in_threadpool(agent.ask, req.message, thread_id=thread_id, tenant=tenant)
-        return await run_in_threadpool(record_answer, rt, agent, tenant, thread_id, result.done_payload())
+        result = await run_in_threadpool(agent.ask, req.message, thread_id=thread_id, tenant=tenant, run=run)
+        done = await run_in_threadpool(record_answer, rt, agent, tenant, thread_id, result.done_payload())
+        return {**done, "run": run_name}
 
-    events = agent.astream(req.message, thread_id=thread_id, tenant=tenant)
+    events = agent.astream(req.message, thread_id=thread_id, tenant=tenant, run=run)
     first = await anext(events)  # errors before the first event still become proper 4xx/5xx
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
@@ -81,7 +84,7 @@ async def chat(req: ChatRequest, tenant: TenantDep, rt: RuntimeDep, agent: Agent
             while True:
                 if item.event == "done":
                     done = await run_in_threadpool(record_answer, rt, agent, tenant, thread_id, item.data)
-                    yield _sse("done", done)
+                    yield _sse("done", {**done, "run": run_name})
                 else:
                     yield _sse(item.event, item.data)
                 item = await anext(events)
