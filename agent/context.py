@@ -148,8 +148,24 @@ def default_deps(settings: Settings, **overrides: Any) -> AgentDeps:
         def embed(texts: list[str]) -> Any:
             return get_embedder().embed(texts)
 
-        overrides["grounder"] = Grounder(embed, min_cosine=run.min_support, min_lexical=run.agent_min_lexical)
+        grounder_embed = cached_embed(settings, embed) if settings.vector_cache else embed
+        overrides["grounder"] = Grounder(
+            grounder_embed, min_cosine=run.min_support, min_lexical=run.agent_min_lexical
+        )
     return AgentDeps(settings=settings, **overrides)
+
+
+def cached_embed(settings: Settings, embed: Callable[[list[str]], Any]) -> Callable[[list[str]], Any]:
+    """``embed`` behind the data dir's persistent vector cache (``retrieval.vector_cache``)."""
+    from retrieval.embedder import get_embedder
+    from retrieval.vector_cache import CachedEmbed, VectorCache
+
+    def open_cache() -> VectorCache:
+        embedder = get_embedder()
+        model = str(getattr(embedder, "name", type(embedder).__name__))
+        return VectorCache(settings.data_dir / "cache" / "vectors.sqlite", model)
+
+    return CachedEmbed(embed, open_cache)
 
 
 def _spell(text: str, collection: str, tenant: str) -> str:

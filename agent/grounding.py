@@ -97,6 +97,17 @@ class Support(BaseModel):
     weighted_lexical: float | None = None  # IDF-weighted share of the words found, when weights given
 
 
+def _texts(sents: list[str], units: list[Unit], text: str) -> list[str]:
+    """What :meth:`Grounder.prepare` embeds for one passage, in its order."""
+    known = set(sents)
+    return [*sents, text, *(u.plain for u in units if u.plain not in known)]
+
+
+def passage_texts(text: str) -> list[str]:
+    """Every text the grounding check embeds for a passage (to embed them ahead: ``agent.warm``)."""
+    return _texts(passage_sentences(text), passage_units(text), text)
+
+
 class Grounder:
     """Embeds passage units once (LRU by chunk id) and scores sentences against them."""
 
@@ -151,8 +162,7 @@ class Grounder:
         per = [(passage_sentences(h["text"]), passage_units(h["text"])) for h in missing]
         flat: list[str] = []
         for (sents, units), h in zip(per, missing, strict=True):
-            known = set(sents)
-            flat += [*sents, h["text"], *(u.plain for u in units if u.plain not in known)]
+            flat += _texts(sents, units, h["text"])
         vectors = self.embed(flat) if flat else np.zeros((0, 1), dtype=np.float32)
         i = 0
         with self._lock:

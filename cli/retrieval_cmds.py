@@ -19,15 +19,26 @@ def ingest(
         str | None, typer.Option(help="knowledge base; default DESKPILOT_COLLECTION")
     ] = None,
     tenant: Annotated[str | None, typer.Option(help="tenant; default DESKPILOT_TENANT")] = None,
+    warm: Annotated[
+        bool,
+        typer.Option(help="also embed every passage's sentences for the grounding check (vector cache)"),
+    ] = True,
 ) -> None:
     """Load md/txt/html, chunk, embed, upsert (incremental)."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UserInputError(f"path does not exist: {', '.join(missing)}")
+    from deskpilot.settings import get_settings
     from retrieval.ingest import ingest_paths
 
     summary = ingest_paths(paths, collection=collection, tenant=tenant)
     typer.echo(summary.line())
+    settings = get_settings()
+    if warm and settings.vector_cache:
+        from agent.warm import warm_collection
+
+        warmed = warm_collection(settings, collection or settings.collection, tenant or settings.tenant)
+        typer.echo(warmed.line())
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:

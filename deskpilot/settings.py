@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         description="torch (fp32) | torch-int8 (~1.4x faster ingest, ~0.7 points lower hit@5)",
     )
     embedding_threads: int = Field(default=0, description="torch intra-op threads; 0 = number of cores")
+    vector_cache: bool = Field(
+        default=True,
+        description="keep passage sentence/unit vectors in $DATA_DIR/cache/vectors.sqlite (filled at ingest): "
+        "the grounding check reads them instead of embedding each retrieved passage again",
+    )
 
     # retrieval
     retrieval_k: int = 6
