@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from api.limits import RateLimiter
 from api.telemetry import Telemetry
-from deskpilot.exceptions import UserInputError
+from deskpilot.exceptions import NotFoundError
 from deskpilot.settings import Settings
 from tickets.queue import TicketQueue
 
@@ -32,12 +32,12 @@ class AgentHolder:
         }
 
     def variant(self, name: str | None) -> Any:
-        """The run a request asked for by name (None: the app's own run); unknown → 400 ``unknown_run``."""
+        """The run a request asked for by name (None: the app's own run); unknown → 404 ``unknown_run``."""
         if name is None:
             return None
         if name not in self.variants:
             known = ", ".join(sorted(self.variants)) or "none configured"
-            raise UserInputError(f"unknown run {name!r} (known: {known})", code="unknown_run")
+            raise NotFoundError(f"unknown run {name!r} (known: {known})", code="unknown_run")
         return self.variants[name]
 
     def get(self) -> Any:

@@ -49,7 +49,7 @@ class ChatRequest(BaseModel):
         max_length=64,
         pattern=r"^[A-Za-z0-9_.-]+$",
         description="a run configuration the server defines (settings `run_variants`) to answer with, "
-        "e.g. one arm of an experiment; omit for the default. Unknown names are a 400 `unknown_run`.",
+        "e.g. one arm of an experiment; omit for the default. Unknown names are a 404 `unknown_run` (a run is a server resource, like a thread).",
     )
 
 

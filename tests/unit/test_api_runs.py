@@ -34,10 +34,10 @@ def test_a_request_answers_with_the_run_it_names(make_api: Any, tmp_path: Path) 
     assert s["escalated"] and "5 to 10 business days" not in s["answer"]
 
 
-def test_an_unknown_run_is_a_400_and_opens_no_thread(make_api: Any, tmp_path: Path) -> None:
+def test_an_unknown_run_is_a_404_and_opens_no_thread(make_api: Any, tmp_path: Path) -> None:
     api = make_api(run_variants={"strict": _strict(tmp_path)})
     r = api.client.post("/v1/chat", json={"message": Q_REFUND, "run": "nope"}, headers=api.auth())
-    assert r.status_code == 400
+    assert r.status_code == 404
     error = r.json()["error"]
     assert error["code"] == "unknown_run" and "strict" in error["message"]
     assert api.client.get("/v1/threads", headers=api.auth()).json()["threads"] == []
