@@ -27,7 +27,11 @@ class Counting:
 
 def test_texts_are_embedded_once_across_processes_and_come_back_identical(tmp_path: Path) -> None:
     path = tmp_path / "vectors.sqlite"
-    texts = ["Refunds take 5 to 10 business days.", "Disputes cost $15.", "Refunds take 5 to 10 business days."]
+    texts = [
+        "Refunds take 5 to 10 business days.",
+        "Disputes cost $15.",
+        "Refunds take 5 to 10 business days.",
+    ]
     first = Counting()
     got = CachedEmbed(first, VectorCache(path, "m1"))(texts)
     assert first.seen == texts[:2]  # the duplicate is embedded once
@@ -35,7 +39,9 @@ def test_texts_are_embedded_once_across_processes_and_come_back_identical(tmp_pa
     # another process (a new connection on the same file): nothing to embed
     second = Counting()
     again = CachedEmbed(second, lambda: VectorCache(path, "m1"))
-    np.testing.assert_array_equal(again(list(reversed(texts))), HashingEmbedder().embed(list(reversed(texts))))
+    np.testing.assert_array_equal(
+        again(list(reversed(texts))), HashingEmbedder().embed(list(reversed(texts)))
+    )
     assert second.seen == [] and again.embedded == 0
     # another model is a miss, never a wrong vector
     third = Counting()
