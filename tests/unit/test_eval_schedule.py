@@ -1,0 +1,251 @@
+"""The nightly's scheduling and selection logic: cron parsing, the slot a run belongs to, the
+once-per-slot / no-overlap guard on the queue's storage, the periodic task on TicketQueue, which
+run is the baseline, the gate without a baseline, the gauges and the signed notification."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from huey import MemoryHuey
+
+from deskpilot.exceptions import ConfigError
+from tickets.schedule import OncePerSlot, last_slot, parse_cron
+
+
+def test_parse_cron_accepts_five_fields_and_rejects_the_rest() -> None:
+    check = parse_cron("*/15 2 * * *")
+    assert check(datetime(2026, 12, 7, 2, 30)) and not check(datetime(2026, 12, 7, 2, 31))
+    assert not check(datetime(2026, 12, 7, 3, 30))
+    with pytest.raises(ConfigError, match="needs 5 fields"):
+        parse_cron("0 2 * *")
+    with pytest.raises(ConfigError, match="61"):
+        parse_cron("61 * * * *")
+    with pytest.raises(ConfigError, match="cron expression"):
+        parse_cron("every night")
+
+
+def test_last_slot_is_the_latest_matching_minute() -> None:
+    at = datetime(2026, 12, 7, 10, 37, 12, tzinfo=UTC)
+    assert last_slot(parse_cron("*/15 * * * *"), at) == datetime(2026, 12, 7, 10, 30)
+    assert last_slot(parse_cron("0 2 * * *"), at) == datetime(2026, 12, 7, 2, 0)
+    early = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    assert last_slot(parse_cron("0 2 * * *"), early) == datetime(2026, 12, 6, 2, 0)
+    assert last_slot(parse_cron("* * * * *"), at) == datetime(2026, 12, 7, 10, 37)
+    # a yearly cron has no match in the lookback: the current minute stands for the slot
+    assert last_slot(parse_cron("0 0 1 1 *"), at) == datetime(2026, 12, 7, 10, 37)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _guard(huey: MemoryHuey, job: Any, clock: Clock, ttl: float = 3600) -> OncePerSlot:
+    return OncePerSlot(huey, "t.nightly", parse_cron("0 * * * *"), job, lock_ttl_s=ttl, clock=clock)
+
+
+def test_once_per_slot_runs_each_slot_once() -> None:
+    huey, calls, clock = MemoryHuey(results=False), [], Clock(datetime(2026, 12, 7, 10, 0, 5, tzinfo=UTC))
+    guard = _guard(huey, lambda: calls.append(clock.now), clock)
+    assert guard() == "ran"
+    clock.now += timedelta(seconds=50)  # a second enqueue of the 10:00 run (another process)
+    assert guard() == "done_already"
+    clock.now += timedelta(hours=1)
+    assert guard() == "ran"
+    assert len(calls) == 2 and not huey.is_locked("x")
+
+
+def test_a_held_lock_skips_and_a_stale_one_is_taken_over() -> None:
+    huey, calls, clock = MemoryHuey(results=False), [], Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    guard = _guard(huey, lambda: calls.append(1), clock, ttl=600)
+    huey.put_if_empty(guard.lock_key, json.dumps({"owner": "other", "since": time.time()}))
+    assert guard() == "locked" and calls == []
+    assert huey.get(guard.lock_key, peek=True) is not None  # the other run's lock is left alone
+    huey.delete(guard.lock_key)
+    huey.put_if_empty(guard.lock_key, json.dumps({"owner": "killed", "since": time.time() - 601}))
+    assert guard() == "ran" and calls == [1]
+    assert huey.get(guard.lock_key, peek=True) is None
+
+
+def test_a_failing_job_releases_the_lock() -> None:
+    huey, clock = MemoryHuey(results=False), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+
+    def boom() -> None:
+        raise RuntimeError("eval crashed")
+
+    with pytest.raises(RuntimeError):
+        _guard(huey, boom, clock)()
+    clock.now += timedelta(hours=1)
+    assert _guard(huey, lambda: None, clock)() == "ran"
+
+
+def test_two_runs_never_overlap() -> None:
+    huey, clock = MemoryHuey(results=False), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    inside, started = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        inside.wait(5)
+
+    guard = _guard(huey, slow, clock)
+    outcomes: list[str] = []
+    first = threading.Thread(target=lambda: outcomes.append(guard()))
+    first.start()
+    assert started.wait(5)
+    clock.now += timedelta(hours=1)  # the next slot arrives while the first run is still going
+    outcomes.append(guard())
+    inside.set()
+    first.join(5)
+    assert outcomes == ["locked", "ran"]
+
+
+def test_ticket_queue_schedules_a_periodic_task() -> None:
+    from deskpilot.settings import Settings
+    from tickets.queue import TicketQueue
+
+    queue = TicketQueue(Settings(queue_backend="memory"), None, lambda: None)  # type: ignore[arg-type]
+    assert queue.consumer(in_thread=True).periodic is False
+    ran: list[int] = []
+    queue.schedule("t.nightly", "30 2 * * *", lambda: ran.append(1), lock_ttl_s=60)
+    assert queue.consumer(in_thread=True).periodic is True
+    due = queue.huey.read_periodic(datetime(2026, 12, 7, 2, 30))
+    assert [t.name for t in due] == ["t.nightly"]
+    assert queue.huey.read_periodic(datetime(2026, 12, 7, 2, 31)) == []
+    queue.huey.execute(due[0])
+    assert ran == [1]
+    with pytest.raises(ConfigError):
+        queue.schedule("t.bad", "*/0 * * *", lambda: None, lock_ttl_s=60)
+
+
+def _results(tmp_path: Path, name: str, **update: Any) -> Any:
+    from evals.results import load_results
+    from tests.fixtures.evals.support import RESULTS
+
+    res = load_results(RESULTS).model_copy(update={"run_id": name, **update})
+    res.save(tmp_path / name)
+    return res
+
+
+def test_baseline_is_the_newest_accepted_run_on_the_same_dataset(tmp_path: Path) -> None:
+    import shutil
+
+    from evals.store import last_accepted, record_run
+
+    assert last_accepted("nohash") is None
+    day = "2026-12-0{}T02:00:00+00:00"
+    a = _results(tmp_path, "a", created_at=day.format(1))
+    record_run(a, str(tmp_path / "a"), True)
+    b = _results(tmp_path, "b", created_at=day.format(2))
+    record_run(b, str(tmp_path / "b"), True, baseline_run_id="a", trigger="nightly")
+    c = _results(tmp_path, "c", created_at=day.format(3))
+    record_run(c, str(tmp_path / "c"), False, baseline_run_id="b")  # failed: never a baseline
+    other = a.dataset.model_copy(update={"hash": "0" * 16})
+    record_run(_results(tmp_path, "d", created_at=day.format(4), dataset=other), str(tmp_path / "d"), True)
+    found = last_accepted(a.dataset.hash)
+    assert found is not None and found[0].run_id == "b" and found[1].run_id == "b"
+    assert found[0].baseline_run_id == "a" and found[0].trigger == "nightly"
+    shutil.rmtree(tmp_path / "b")  # run dir deleted: fall back to the next accepted one
+    found = last_accepted(a.dataset.hash)
+    assert found is not None and found[0].run_id == "a"
+
+
+def test_old_eval_runs_table_gains_the_new_columns(tmp_path: Path) -> None:
+    from sqlalchemy import inspect, text
+
+    from deskpilot.db import get_engine
+    from evals.store import record_run, runs
+
+    engine = get_engine()
+    with engine.begin() as conn:  # the table as older versions created it
+        conn.execute(
+            text(
+                "CREATE TABLE eval_runs (id INTEGER PRIMARY KEY, run_id VARCHAR(200), created_at DATETIME,"
+                " run_dir VARCHAR(1000), dataset_path VARCHAR(1000), dataset_hash VARCHAR(64),"
+                " config_hash VARCHAR(64), model VARCHAR(200), n INTEGER, n_failed INTEGER,"
+                " passed BOOLEAN, metrics JSON, prompt_versions JSON)"
+            )
+        )
+    res = _results(tmp_path, "old")
+    record_run(res, str(tmp_path / "old"), True, baseline_run_id="x")
+    assert {"baseline_run_id", "trigger"} <= {c["name"] for c in inspect(engine).get_columns("eval_runs")}
+    assert runs(res.dataset.hash)[0].baseline_run_id == "x"
+
+
+def test_without_a_baseline_only_max_drop_rules_are_left_out() -> None:
+    from evals.gate import Gate
+    from evals.nightly import without_baseline_rules
+
+    gate = Gate.model_validate(
+        {
+            "metrics": {"hit@5": {"min": 0.6, "max_drop": 0.1}, "rouge": {"max_drop": 0.05}},
+            "slices": {"refunds": {"hit@1": {"max_drop": 0.2}, "mrr@10": {"min": 0.5}}},
+        }
+    )
+    bare = without_baseline_rules(gate)
+    assert list(bare.metrics) == ["hit@5"] and bare.metrics["hit@5"].min == 0.6
+    assert bare.metrics["hit@5"].max_drop is None
+    assert list(bare.slices["refunds"]) == ["mrr@10"]
+    assert gate.metrics["hit@5"].max_drop == 0.1  # the loaded gate is untouched
+
+
+def test_nightly_gauges_render() -> None:
+    from api.telemetry import Telemetry
+
+    t = Telemetry()
+    assert b"deskpilot_eval_nightly_passed NaN" in t.render()
+    metrics = {"hit@5": 0.75, "latency_p95_s": 1.5, "judge": None}
+    t.observe_nightly(
+        "failed", passed=False, metrics=metrics, finished_at=1.7e9, duration_s=42.0, has_baseline=True
+    )
+    out = t.render().decode()
+    assert "deskpilot_eval_nightly_passed 0.0" in out
+    assert 'deskpilot_eval_nightly_metric{metric="hit@5"} 0.75' in out
+    assert 'metric="judge"' not in out
+    assert 'deskpilot_eval_nightly_runs_total{outcome="failed"} 1.0' in out
+    assert "deskpilot_eval_nightly_duration_seconds 42.0" in out
+    t.observe_nightly("error", passed=None, metrics={}, finished_at=1.8e9, duration_s=3.0, has_baseline=False)
+    out = t.render().decode()
+    assert "deskpilot_eval_nightly_passed NaN" in out  # a crash: no verdict
+    assert 'deskpilot_eval_nightly_metric{metric="hit@5"} 0.75' in out  # last measured values kept
+    assert 'deskpilot_eval_nightly_runs_total{outcome="error"} 1.0' in out
+
+
+def test_notification_is_signed_like_ticket_callbacks() -> None:
+    from deskpilot.settings import Settings
+    from evals.schedule import EVENT_FAILED, notifier_from
+    from tickets import signing
+    from tickets.callback import EVENT_ID_HEADER
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    base = Settings()
+    assert notifier_from(base) is None
+    with pytest.raises(ConfigError, match="secret"):
+        notifier_from(base.model_copy(update={"eval_nightly_webhook_url": "https://hooks.test/x"}))
+    with pytest.raises(ConfigError, match="http"):
+        notifier_from(base.model_copy(update={"eval_nightly_webhook_url": "ftp://hooks.test/x"}))
+    cfg = Settings(eval_nightly_webhook_url="https://hooks.test/x", eval_nightly_webhook_secret="s3cret")
+    notifier = notifier_from(cfg, transport=httpx.MockTransport(handler))
+    assert notifier is not None
+    assert notifier.notify(EVENT_FAILED, "20261207-020000", {"run_id": "20261207-020000", "failures": ["x"]})
+    (req,) = seen
+    body = req.read()
+    signing.verify(req.headers[signing.HEADER], body, ["s3cret"], tolerance_s=60)
+    with pytest.raises(Exception, match="does not match"):
+        signing.verify(req.headers[signing.HEADER], body, ["wrong"], tolerance_s=60)
+    assert req.headers[EVENT_ID_HEADER] == f"{EVENT_FAILED}:20261207-020000"
+    assert json.loads(body)["event"] == EVENT_FAILED and json.loads(body)["failures"] == ["x"]
