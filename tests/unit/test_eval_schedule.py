@@ -16,6 +16,7 @@ import pytest
 from huey import MemoryHuey
 
 from deskpilot.exceptions import ConfigError
+from tests.fixtures.agent.support import agent_kb, agent_settings  # noqa: F401
 from tickets.schedule import OncePerSlot, last_slot, parse_cron
 
 
@@ -249,3 +250,89 @@ def test_notification_is_signed_like_ticket_callbacks() -> None:
         signing.verify(req.headers[signing.HEADER], body, ["wrong"], tolerance_s=60)
     assert req.headers[EVENT_ID_HEADER] == f"{EVENT_FAILED}:20261207-020000"
     assert json.loads(body)["event"] == EVENT_FAILED and json.loads(body)["failures"] == ["x"]
+
+
+GATE_OK = "metrics:\n  hit@5: {min: 0.0, max_drop: 0.5}\n  n_failed: {max: 0}\n"
+GATE_FAIL = "metrics:\n  latency_p95_s: {max: 0.0}\n"
+
+
+def tiny_golden(tmp_path: Path) -> Path:
+    """Three cases of the agent fixture KB (the eval's dataset, written here)."""
+    from tests.fixtures.evals.support import GOLDEN
+
+    path = tmp_path / "tiny.jsonl"
+    path.write_text(
+        "".join(GOLDEN.read_text(encoding="utf-8").splitlines(keepends=True)[:3]), encoding="utf-8"
+    )
+    return path
+
+
+def test_nightly_job_compares_with_the_last_accepted_run_and_notifies(
+    agent_settings: Any,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from pydantic import SecretStr
+
+    from api.telemetry import Telemetry
+    from evals.nightly import NO_BASELINE
+    from evals.schedule import EVENT_FAILED, NightlyJob, notifier_from
+    from evals.store import runs
+    from tickets import signing
+
+    gate = tmp_path / "gate.yaml"
+    gate.write_text(GATE_OK, encoding="utf-8")
+    from deskpilot.settings import get_settings
+
+    # runs and their records in a copy, not in the session's shared KB dir
+    data = shutil.copytree(agent_settings.data_dir, tmp_path / "data", dirs_exist_ok=True)
+    monkeypatch.setenv("DESKPILOT_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    settings = get_settings().model_copy(
+        update={
+            "agent_generation": "auto",  # composed passage units: no model call
+            "eval_dataset": tiny_golden(tmp_path),
+            "eval_gate": gate,
+            "eval_nightly_webhook_url": "https://hooks.test/nightly",
+            "eval_nightly_webhook_secret": SecretStr("whsec"),
+        }
+    )
+    posted: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda r: posted.append(r) or httpx.Response(204))
+    telemetry = Telemetry()
+    job = NightlyJob(settings, observer=telemetry, notifier=notifier_from(settings, transport))
+    first = job()
+    assert first is not None and first.passed is True and first.baseline_run_id is None
+    assert first.notes == [NO_BASELINE]
+    second = job()
+    assert second is not None and second.passed and second.baseline_run_id == first.run_id
+    assert second.gate is not None and any("hit@5" in line for line in second.gate.lines())
+    assert posted == []
+    gate.write_text(GATE_FAIL, encoding="utf-8")  # the gate is read per run
+    third = job()
+    assert third is not None and third.passed is False and third.baseline_run_id == second.run_id
+    (req,) = posted
+    body = req.read()
+    signing.verify(req.headers[signing.HEADER], body, ["whsec"], tolerance_s=60)
+    payload = json.loads(body)
+    assert payload["event"] == EVENT_FAILED and payload["run_id"] == third.run_id
+    assert payload["baseline_run_id"] == second.run_id and payload["failures"]
+    rows = runs(job.dataset_hash)
+    assert [(r.run_id, r.passed, r.baseline_run_id, r.trigger) for r in rows] == [
+        (third.run_id, False, second.run_id, "nightly"),
+        (second.run_id, True, first.run_id, "nightly"),
+        (first.run_id, True, None, "nightly"),
+    ]
+    trend = json.loads((Path(third.run_dir) / "trend.json").read_text(encoding="utf-8"))
+    assert trend["runs"] == [first.run_id, second.run_id, third.run_id]
+    assert len(trend["metrics"]["hit@5"]) == 3
+    assert (Path(third.run_dir) / "trend_metrics.png").stat().st_size > 1000
+    out = telemetry.render().decode()
+    assert "deskpilot_eval_nightly_passed 0.0" in out
+    assert 'deskpilot_eval_nightly_runs_total{outcome="passed"} 2.0' in out
+    assert "deskpilot_eval_nightly_has_baseline 1.0" in out
+    restarted = Telemetry()
+    NightlyJob(settings, observer=restarted).prime()  # a restarted worker exports the last result
+    assert "deskpilot_eval_nightly_passed 0.0" in restarted.render().decode()
