@@ -98,9 +98,10 @@ def run_nightly(
         report = check_gate(results, gate, baseline)
     passed = report.passed if report else (not results.failed)
     base_id = base_row.run_id if base_row else None
-    record_run(results, str(run_dir), passed, baseline_run_id=base_id, trigger=trigger)
     write_report(results, run_dir / "report.html", gate=report, baseline=baseline, history=past)
     write_trend([*past, (results.run_id, results.metrics)], run_dir)
+    # recorded last: a run in eval_runs has its report and trend files
+    record_run(results, str(run_dir), passed, baseline_run_id=base_id, trigger=trigger)
     return NightlyOutcome(
         run_id=results.run_id,
         run_dir=str(run_dir),
