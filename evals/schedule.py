@@ -19,7 +19,7 @@ from typing import Protocol
 
 import httpx
 
-from deskpilot.exceptions import ConfigError
+from deskpilot.exceptions import UserInputError
 from deskpilot.settings import Settings
 from evals.dataset import load_golden
 from evals.gate import load_gate
@@ -71,9 +71,9 @@ def notifier_from(settings: Settings, transport: httpx.BaseTransport | None = No
     if not url:
         return None
     if not url.startswith(("http://", "https://")):
-        raise ConfigError("eval_nightly_webhook_url must start with http:// or https://")
+        raise UserInputError("eval_nightly_webhook_url must start with http:// or https://")
     if secret is None or not secret.get_secret_value():
-        raise ConfigError(
+        raise UserInputError(
             "eval_nightly_webhook_url needs eval_nightly_webhook_secret (notifications are signed)"
         )
     return WebhookNotifier(url, secret.get_secret_value(), settings, transport=transport)
@@ -178,7 +178,7 @@ def schedule_nightly(
     transport: httpx.BaseTransport | None = None,
 ) -> NightlyJob | None:
     """Register the nightly on ``queue`` when ``eval_nightly_cron`` is set (else None). Raises
-    ConfigError (bad cron, webhook without secret) or UserInputError (dataset/gate) at start."""
+    UserInputError (exit 2) at start: a bad cron, a webhook without secret, a missing dataset or gate."""
     cron = settings.eval_nightly_cron.strip()
     if not cron:
         return None

@@ -114,7 +114,7 @@ class TicketQueue:
     def schedule(self, name: str, cron: str, job: Callable[[], object], *, lock_ttl_s: float) -> OncePerSlot:
         """Run ``job`` as a periodic task when ``cron`` (UTC, minute granularity) matches: once per
         scheduled minute across every process on this queue, never two at a time
-        (``tickets.schedule``). Call before the consumer starts; a bad cron is a ConfigError."""
+        (``tickets.schedule``). Call before the consumer starts; a bad cron is a UserInputError."""
         guarded = OncePerSlot(self.huey, name, parse_cron(cron), job, lock_ttl_s=lock_ttl_s)
 
         def run() -> str:

@@ -23,7 +23,7 @@ from typing import Literal
 from huey import crontab
 from huey.api import Huey
 
-from deskpilot.exceptions import ConfigError
+from deskpilot.exceptions import UserInputError
 
 log = logging.getLogger(__name__)
 CronCheck = Callable[[datetime], bool]
@@ -32,16 +32,16 @@ SLOT_LOOKBACK = timedelta(days=8)  # any 5-field cron that is not monthly/yearly
 
 
 def parse_cron(expr: str) -> CronCheck:
-    """``"m h dom mon dow"`` → a predicate over (naive UTC) datetimes; ConfigError if invalid."""
+    """``"m h dom mon dow"`` → a predicate over (naive UTC) datetimes; UserInputError (exit 2) if invalid."""
     fields = expr.split()
     if len(fields) != 5:
-        raise ConfigError(
+        raise UserInputError(
             f"cron expression {expr!r} needs 5 fields (minute hour day month day-of-week), got {len(fields)}"
         )
     try:
         check: CronCheck = crontab(*fields, strict=True)
     except ValueError as exc:
-        raise ConfigError(f"cron expression {expr!r}: {exc}") from None
+        raise UserInputError(f"cron expression {expr!r}: {exc}") from None
     return check
 
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -31,9 +31,9 @@ CLI = "import sys; from cli.main import main; sys.argv[0] = 'deskpilot'; sys.exi
 
 
 class Hook(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], bytes]] = []
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         Hook.received.append((dict(self.headers.items()), body))
         self.send_response(204)
@@ -58,7 +58,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait(what: str, cond: Callable[[], Any], timeout: float, proc: subprocess.Popen[bytes], log: Path) -> Any:
+def _wait(
+    what: str, cond: Callable[[], Any], timeout: float, proc: subprocess.Popen[bytes], log: Path
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if (value := cond()) or proc.poll() is not None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from huey import MemoryHuey
 
-from deskpilot.exceptions import ConfigError
+from deskpilot.exceptions import UserInputError
 from tests.fixtures.agent.support import agent_kb, agent_settings  # noqa: F401
 from tickets.schedule import OncePerSlot, last_slot, parse_cron
 
@@ -24,11 +24,11 @@ def test_parse_cron_accepts_five_fields_and_rejects_the_rest() -> None:
     check = parse_cron("*/15 2 * * *")
     assert check(datetime(2026, 12, 7, 2, 30)) and not check(datetime(2026, 12, 7, 2, 31))
     assert not check(datetime(2026, 12, 7, 3, 30))
-    with pytest.raises(ConfigError, match="needs 5 fields"):
+    with pytest.raises(UserInputError, match="needs 5 fields"):
         parse_cron("0 2 * *")
-    with pytest.raises(ConfigError, match="61"):
+    with pytest.raises(UserInputError, match="61"):
         parse_cron("61 * * * *")
-    with pytest.raises(ConfigError, match="cron expression"):
+    with pytest.raises(UserInputError, match="cron expression"):
         parse_cron("every night")
 
 
@@ -124,7 +124,7 @@ def test_ticket_queue_schedules_a_periodic_task() -> None:
     assert queue.huey.read_periodic(datetime(2026, 12, 7, 2, 31)) == []
     queue.huey.execute(due[0])
     assert ran == [1]
-    with pytest.raises(ConfigError):
+    with pytest.raises(UserInputError):
         queue.schedule("t.bad", "*/0 * * *", lambda: None, lock_ttl_s=60)
 
 
@@ -235,9 +235,9 @@ def test_notification_is_signed_like_ticket_callbacks() -> None:
 
     base = Settings()
     assert notifier_from(base) is None
-    with pytest.raises(ConfigError, match="secret"):
+    with pytest.raises(UserInputError, match="secret"):
         notifier_from(base.model_copy(update={"eval_nightly_webhook_url": "https://hooks.test/x"}))
-    with pytest.raises(ConfigError, match="http"):
+    with pytest.raises(UserInputError, match="http"):
         notifier_from(base.model_copy(update={"eval_nightly_webhook_url": "ftp://hooks.test/x"}))
     cfg = Settings(eval_nightly_webhook_url="https://hooks.test/x", eval_nightly_webhook_secret="s3cret")
     notifier = notifier_from(cfg, transport=httpx.MockTransport(handler))
@@ -336,3 +336,70 @@ def test_nightly_job_compares_with_the_last_accepted_run_and_notifies(
     restarted = Telemetry()
     NightlyJob(settings, observer=restarted).prime()  # a restarted worker exports the last result
     assert "deskpilot_eval_nightly_passed 0.0" in restarted.render().decode()
+
+
+def _cli(argv: list[str]) -> int:
+    from cli.main import main
+
+    try:
+        main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_worker_refuses_a_bad_schedule_at_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from deskpilot.settings import get_settings
+
+    monkeypatch.setenv("DESKPILOT_EVAL_DATASET", str(tiny_golden(tmp_path)))
+    for env, says in (
+        ({"DESKPILOT_EVAL_NIGHTLY_CRON": "0 2 * *"}, "needs 5 fields"),
+        ({"DESKPILOT_EVAL_NIGHTLY_CRON": "0 25 * * *"}, "25 is not a valid input"),
+        (
+            {
+                "DESKPILOT_EVAL_NIGHTLY_CRON": "0 2 * * *",
+                "DESKPILOT_EVAL_NIGHTLY_WEBHOOK_URL": "https://h.test/x",
+            },
+            "needs eval_nightly_webhook_secret",
+        ),
+        (
+            {
+                "DESKPILOT_EVAL_NIGHTLY_CRON": "0 2 * * *",
+                "DESKPILOT_EVAL_DATASET": str(tmp_path / "none.jsonl"),
+            },
+            "none.jsonl",
+        ),
+    ):
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        assert _cli(["worker"]) == 2, env
+        assert says in capsys.readouterr().err
+        monkeypatch.delenv("DESKPILOT_EVAL_NIGHTLY_WEBHOOK_URL", raising=False)
+        monkeypatch.setenv("DESKPILOT_EVAL_DATASET", str(tiny_golden(tmp_path)))
+
+
+def test_serve_schedules_the_nightly_on_its_in_process_worker(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import uvicorn
+
+    from deskpilot.settings import get_settings
+    from evals.schedule import TASK_NAME
+
+    apps: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    monkeypatch.setenv("DESKPILOT_EVAL_DATASET", str(tiny_golden(tmp_path)))
+    monkeypatch.setenv("DESKPILOT_EVAL_NIGHTLY_CRON", "15 3 * * *")
+    get_settings.cache_clear()
+    assert _cli(["serve"]) == 0
+    queue = apps[-1].state.runtime.queue
+    assert queue.periodic == [TASK_NAME] and queue.consumer().periodic is True
+    assert "nightly eval at '15 3 * * *'" in capsys.readouterr().err
+    monkeypatch.setenv("DESKPILOT_RUN_WORKER_IN_PROCESS", "false")
+    get_settings.cache_clear()
+    assert _cli(["serve"]) == 0
+    assert apps[-1].state.runtime.queue.periodic == []
+    assert "run `deskpilot worker`" in capsys.readouterr().err
