@@ -53,10 +53,14 @@ def dated_run_dir(settings: Settings, now: datetime | None = None) -> Path:
     return path
 
 
+BASELINE_FIELDS = frozenset({"max_drop"})  # Threshold fields that compare with a baseline
+NOT_A_RULE = frozenset({"requires_agreement"})  # a condition on a rule, not a rule of its own
+
+
 def _drop_rule(t: Threshold) -> Threshold | None:
-    if t.min is None and t.max is None:
-        return None
-    return t.model_copy(update={"max_drop": None})
+    bare = t.model_copy(update=dict.fromkeys(BASELINE_FIELDS))
+    rules = {k: v for k, v in bare if k not in BASELINE_FIELDS | NOT_A_RULE and v is not None}
+    return bare if rules else None
 
 
 def without_baseline_rules(gate: Gate) -> Gate:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from tests.fixtures.agent.support import COLLECTION, TENANT, agent_kb  # noqa: F401
-from tests.unit.test_eval_schedule import GATE_FAIL, GATE_OK, tiny_golden
+from tests.unit.test_eval_nightly import GATE_FAIL, GATE_OK, tiny_golden
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
