@@ -294,3 +294,50 @@ def test_serve_schedules_the_nightly_on_its_in_process_worker(
     assert _cli(["serve"]) == 0
     assert apps[-1].state.runtime.queue.periodic == []
     assert "run `deskpilot worker`" in capsys.readouterr().err
+
+
+def test_serve_runs_the_nightly_in_its_worker_and_exports_the_gauges(
+    agent_settings: Any,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`deskpilot serve` as wired by the CLI (uvicorn replaced by the test client's lifespan): the
+    in-process consumer checks periodic tasks at start, so a per-minute cron runs at once."""
+    import shutil
+    import time
+
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from deskpilot.settings import get_settings
+    from evals.dataset import load_golden
+    from evals.store import runs
+
+    data = shutil.copytree(agent_settings.data_dir, tmp_path / "data", dirs_exist_ok=True)
+    golden = tiny_golden(tmp_path)
+    gate = tmp_path / "gate.yaml"
+    gate.write_text(GATE_OK, encoding="utf-8")
+    for key, value in {
+        "DESKPILOT_DATA_DIR": str(data),
+        "DESKPILOT_AGENT_GENERATION": "auto",
+        "DESKPILOT_QUEUE_BACKEND": "memory",
+        "DESKPILOT_EVAL_NIGHTLY_CRON": "* * * * *",
+        "DESKPILOT_EVAL_DATASET": str(golden),
+        "DESKPILOT_EVAL_GATE": str(gate),
+    }.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    apps: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    assert _cli(["serve"]) == 0
+    dataset_hash = load_golden(golden).hash
+    with TestClient(apps[0]) as client:
+        deadline = time.monotonic() + 120
+        while not runs(dataset_hash) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        scraped = client.get("/metrics").text
+    (row,) = runs(dataset_hash)
+    assert row.passed is True and row.trigger == "nightly"
+    assert "deskpilot_eval_nightly_passed 1.0" in scraped
+    assert 'deskpilot_eval_nightly_runs_total{outcome="passed"} 1.0' in scraped
+    assert f'deskpilot_eval_nightly_metric{{metric="hit@5"}} {row.metrics["hit@5"]}' in scraped
