@@ -1,9 +1,13 @@
-"""Prometheus metrics (one registry per app): HTTP traffic, LLM usage, queue, triage, outcomes."""
+"""Prometheus metrics (one registry per app): HTTP traffic, LLM usage, queue, triage, outcomes,
+and the nightly eval (``deskpilot_eval_nightly_*``, set by ``evals.schedule`` in the process that
+runs it: ``serve``'s /metrics with the in-process worker, ``deskpilot worker`` on
+``worker_metrics_port``)."""
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -37,6 +41,31 @@ class Telemetry:
         )
         self.abstentions = Counter("deskpilot_abstentions", "answers withheld", ["source"], registry=r)
         self.escalations = Counter("deskpilot_escalations", "hand-offs to a human", ["source"], registry=r)
+        self.nightly_passed = Gauge(
+            "deskpilot_eval_nightly_passed",
+            "last nightly eval: 1 gate passed, 0 failed, NaN none/crashed",
+            registry=r,
+        )
+        self.nightly_passed.set(math.nan)
+        self.nightly_metric = Gauge(
+            "deskpilot_eval_nightly_metric", "metrics of the last nightly eval", ["metric"], registry=r
+        )
+        self.nightly_last_run = Gauge(
+            "deskpilot_eval_nightly_last_run_timestamp_seconds",
+            "when the last nightly eval ended",
+            registry=r,
+        )
+        self.nightly_duration = Gauge(
+            "deskpilot_eval_nightly_duration_seconds", "wall time of the last nightly eval", registry=r
+        )
+        self.nightly_baseline = Gauge(
+            "deskpilot_eval_nightly_has_baseline",
+            "1 if the last nightly was compared with an accepted run",
+            registry=r,
+        )
+        self.nightly_runs = Counter(
+            "deskpilot_eval_nightly_runs", "nightly evals run by this process", ["outcome"], registry=r
+        )
 
     def observe_usage(self, usage: dict[str, Any] | None) -> None:
         usage = usage or {}
@@ -60,6 +89,31 @@ class Telemetry:
             self.abstentions.labels("ticket").inc()
         if result.get("escalated"):
             self.escalations.labels("ticket").inc()
+
+    def observe_nightly(
+        self,
+        outcome: str,
+        *,
+        passed: bool | None,
+        metrics: Mapping[str, float | None],
+        finished_at: float,
+        duration_s: float | None,
+        has_baseline: bool,
+    ) -> None:
+        """``outcome``: passed | failed | error (counted) or restored (gauges only, at start)."""
+        if outcome != "restored":
+            self.nightly_runs.labels(outcome).inc()
+        self.nightly_passed.set(math.nan if passed is None else float(passed))
+        self.nightly_last_run.set(finished_at)
+        if duration_s is not None:
+            self.nightly_duration.set(duration_s)
+        self.nightly_baseline.set(float(has_baseline))
+        if outcome == "error":
+            return  # keep the last run's metrics: a crash measured nothing
+        self.nightly_metric.clear()
+        for name, value in metrics.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self.nightly_metric.labels(name).set(float(value))
 
     def render(self, refresh: Callable[[Telemetry], None] | None = None) -> bytes:
         if refresh is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 
@@ -78,7 +79,7 @@ def serve(
     port: int = typer.Option(None, "--port", help="default: settings.port (8000)"),
     workers: int = typer.Option(1, "--queue-workers", help="in-process ticket worker threads"),
 ) -> None:
-    """HTTP API + widget."""
+    """HTTP API + widget (+ the nightly eval when eval_nightly_cron is set and the worker runs in-process)."""
     import uvicorn
 
     from api.app import create_app
@@ -86,20 +87,57 @@ def serve(
 
     s = get_settings()
     host, port = host or s.host, port or s.port
+    app = create_app(s, workers=workers)
+    rt = app.state.runtime
+    if s.eval_nightly_cron and not s.run_worker_in_process:
+        typer.echo(
+            "note: eval_nightly_cron is set but run_worker_in_process is off: run `deskpilot worker`",
+            err=True,
+        )
+    elif s.eval_nightly_cron:
+        _schedule_nightly(rt.queue, s, rt.telemetry)
     typer.echo(f"deskpilot on http://{host}:{port}  (widget: /widget, docs: /docs)", err=True)
-    uvicorn.run(create_app(s, workers=workers), host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _schedule_nightly(queue: Any, settings: Any, telemetry: Any) -> None:
+    from evals.schedule import schedule_nightly
+
+    job = schedule_nightly(queue, settings, telemetry)
+    if job is not None:
+        typer.echo(
+            f"deskpilot: nightly eval at {settings.eval_nightly_cron!r} (UTC) on {job.dataset}"
+            f" (gate: {job.gate_file or 'none'})",
+            err=True,
+        )
 
 
 def worker(
     workers: int = typer.Option(1, "--workers", help="worker threads in this process"),
+    metrics_port: int = typer.Option(
+        None,
+        "--metrics-port",
+        help="Prometheus /metrics on this port (default: settings.worker_metrics_port; 0 = off)",
+    ),
 ) -> None:
-    """A standalone ticket worker (queue_backend=redis for several machines)."""
+    """A standalone ticket worker (queue_backend=redis for several machines); runs the nightly eval
+    when eval_nightly_cron is set (give it 2+ workers so tickets keep flowing during a run)."""
     from api.app import build_queue
+    from api.telemetry import Telemetry
 
     queue = build_queue()
+    s = queue.settings
+    telemetry = queue.telemetry if isinstance(queue.telemetry, Telemetry) else Telemetry()
+    _schedule_nightly(queue, s, telemetry)
+    port = s.worker_metrics_port if metrics_port is None else metrics_port
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port, addr=s.host, registry=telemetry.registry)
+        typer.echo(f"deskpilot worker: metrics on http://{s.host}:{port}/metrics", err=True)
     recovered = queue.recover()
     typer.echo(f"deskpilot worker: re-enqueued {recovered} unfinished ticket(s)", err=True)
-    typer.echo(f"deskpilot worker: {workers} thread(s) on the {queue.settings.queue_backend} queue", err=True)
+    typer.echo(f"deskpilot worker: {workers} thread(s) on the {s.queue_backend} queue", err=True)
     queue.consumer(workers, in_thread=False).run()
 
 

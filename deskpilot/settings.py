@@ -162,6 +162,24 @@ class Settings(BaseSettings):
     )
     eval_dataset: Path = Path("examples/acme/golden.jsonl")
     eval_gate: Path | None = None
+    eval_nightly_cron: str = Field(
+        default="",
+        description="schedule of the nightly eval in `deskpilot worker` / `serve` (in-process worker), "
+        'e.g. "0 2 * * *" (UTC, minute granularity); empty = off. Runs eval_dataset against eval_gate',
+    )
+    eval_nightly_collection: str | None = Field(
+        default=None, description="knowledge base; default: collection"
+    )
+    eval_nightly_webhook_url: str | None = Field(
+        default=None, description="POST here (signed like ticket callbacks) when a nightly run fails its gate"
+    )
+    eval_nightly_webhook_secret: SecretStr | None = None
+    eval_nightly_lock_ttl_s: int = Field(
+        default=6 * 3600, gt=0, description="a nightly lock older than this (a killed run) is taken over"
+    )
+    worker_metrics_port: int = Field(
+        default=0, ge=0, description="`deskpilot worker` serves Prometheus /metrics on this port; 0 = off"
+    )
 
     # api
     host: str = "127.0.0.1"

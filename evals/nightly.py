@@ -1,4 +1,10 @@
-"""Nightly run: a dated run dir under ``$DATA_DIR/eval/runs/``, gate, DB record, trend plot."""
+"""Nightly run: a dated run dir under ``$DATA_DIR/eval/runs/``, gated against the last ACCEPTED
+run on the same dataset (``evals.store.last_accepted``), recorded in the database with the
+baseline it was compared with, with the trend per metric (``evals.trend``).
+
+With no accepted run on the dataset yet, rules that compare with a baseline (``max_drop``) are
+left out and the outcome says so; the run becomes the baseline if the rest of the gate passes.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +17,26 @@ from pydantic import BaseModel
 from deskpilot.settings import Settings
 from evals.config import build_config
 from evals.dataset import load_golden
-from evals.gate import GateReport, check_gate, load_gate
+from evals.gate import Gate, GateReport, Threshold, check_gate, load_gate
 from evals.report import write_report
 from evals.runner import run_eval
-from evals.store import history, record_run
+from evals.store import history, last_accepted, record_run
+from evals.trend import write_trend
+
+NO_BASELINE = (
+    "no accepted run on this dataset yet: max_drop rules not checked; this run is the baseline if it passes"
+)
 
 
 class NightlyOutcome(BaseModel):
+    run_id: str = ""
     run_dir: str
     passed: bool | None
     gate: GateReport | None = None
     metrics: dict[str, float | None]
+    baseline_run_id: str | None = None
+    dataset_hash: str = ""
+    notes: list[str] = []
 
 
 def runs_root(settings: Settings) -> Path:
@@ -38,28 +53,66 @@ def dated_run_dir(settings: Settings, now: datetime | None = None) -> Path:
     return path
 
 
+BASELINE_FIELDS = frozenset({"max_drop"})  # Threshold fields that compare with a baseline
+NOT_A_RULE = frozenset({"requires_agreement"})  # a condition on a rule, not a rule of its own
+
+
+def _drop_rule(t: Threshold) -> Threshold | None:
+    bare = t.model_copy(update=dict.fromkeys(BASELINE_FIELDS))
+    rules = {k: v for k, v in bare if k not in BASELINE_FIELDS | NOT_A_RULE and v is not None}
+    return bare if rules else None
+
+
+def without_baseline_rules(gate: Gate) -> Gate:
+    """The gate minus what needs a baseline: ``max_drop`` bounds (a rule of nothing else goes)."""
+
+    def keep(rules: dict[str, Threshold]) -> dict[str, Threshold]:
+        return {m: t2 for m, t in rules.items() if (t2 := _drop_rule(t)) is not None}
+
+    return gate.model_copy(
+        update={"metrics": keep(gate.metrics), "slices": {k: keep(v) for k, v in gate.slices.items()}}
+    )
+
+
 def run_nightly(
-    dataset: Path, settings: Settings, *, gate_file: Path | None = None, **run_kwargs: Any
+    dataset: Path,
+    settings: Settings,
+    *,
+    gate_file: Path | None = None,
+    collection: str | None = None,
+    trigger: str = "cli",
+    **run_kwargs: Any,
 ) -> NightlyOutcome:
     golden = load_golden(dataset)
     gate = load_gate(gate_file) if gate_file else None
+    accepted = last_accepted(golden.hash)
+    base_row, baseline = accepted if accepted else (None, None)
     run_dir = dated_run_dir(settings)
     run_dir.mkdir(parents=True)
-    past = history(golden.path)
+    past = history(dataset_hash=golden.hash)
     run_kwargs.setdefault("settings", settings)
-    config = build_config(settings)
+    config = build_config(settings, collection=collection or settings.eval_nightly_collection)
     results = run_eval(golden, config, run_dir, judge_model=settings.judge_model, **run_kwargs)
-    report: GateReport | None = check_gate(results, gate) if gate else None
+    notes: list[str] = []
+    report: GateReport | None = None
+    if gate is not None:
+        if baseline is None:
+            notes.append(NO_BASELINE)
+            gate = without_baseline_rules(gate)
+        report = check_gate(results, gate, baseline)
     passed = report.passed if report else (not results.failed)
-    record_run(results, str(run_dir), passed)
-    write_report(results, run_dir / "report.html", gate=report, history=past)
-    _trend_png([*past, (results.run_id, results.metrics)], run_dir / "trend.png")
-    return NightlyOutcome(run_dir=str(run_dir), passed=passed, gate=report, metrics=results.metrics)
-
-
-def _trend_png(points: list[tuple[str, dict[str, float | None]]], out: Path) -> None:
-    import base64
-
-    from evals.plots import trend_plot
-
-    out.write_bytes(base64.b64decode(trend_plot(points)))
+    base_id = base_row.run_id if base_row else None
+    write_report(results, run_dir / "report.html", gate=report, baseline=baseline, history=past)
+    write_trend([*past, (results.run_id, results.metrics)], run_dir)
+    # recorded last: a run in eval_runs has its report and trend files
+    record_run(results, str(run_dir), passed, baseline_run_id=base_id, trigger=trigger)
+    return NightlyOutcome(
+        run_id=results.run_id,
+        run_dir=str(run_dir),
+        passed=passed,
+        gate=report,
+        metrics=results.metrics,
+        baseline_run_id=base_id,
+        dataset_hash=golden.hash,
+        notes=notes,
+    )

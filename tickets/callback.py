@@ -56,6 +56,11 @@ class Callbacks:
         store.set_callback_status(self.engine, ticket_id, status)
         return status
 
+    def deliver(self, url: str, secret: str, body: bytes, event_id: str) -> bool:
+        """POST ``body`` signed with ``secret`` (``Deskpilot-Signature``), retried: any signed
+        notification (the nightly eval's included) goes out exactly like a ticket callback."""
+        return self._deliver(url, secret, body, event_id)
+
     def _deliver(self, url: str, secret: str, body: bytes, event_id: str) -> bool:
         with httpx.Client(transport=self.transport, timeout=self.timeout_s) as client:
             for attempt in range(self.attempts):

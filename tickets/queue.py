@@ -2,7 +2,8 @@
 (``queue_backend=redis``) for several workers or machines, MemoryHuey for tests.
 
 ``TicketQueue`` owns the huey instance, registers the ``process_ticket`` task, enqueues,
-re-enqueues unfinished tickets after a crash and runs a consumer inside a thread.
+re-enqueues unfinished tickets after a crash and runs a consumer inside a thread; ``schedule``
+adds periodic jobs (the nightly eval), guarded by ``tickets.schedule.OncePerSlot``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from deskpilot.exceptions import ConfigError
 from deskpilot.settings import Settings
 from tickets import store
 from tickets.callback import Callbacks
+from tickets.schedule import OncePerSlot, parse_cron
 from tickets.worker import Assistant, AssistObserver, run_ticket
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ class TicketQueue:
         self.callbacks = callbacks
         self.telemetry = telemetry
         self._consumer: Consumer | None = None
+        self.periodic: list[str] = []
         self.task = self.huey.task(
             retries=TASK_RETRIES,
             retry_delay=TASK_RETRY_DELAY_S,
@@ -108,6 +111,19 @@ class TicketQueue:
                 log.info("re-enqueued %d owed callbacks", len(owed))
         return len(ids)
 
+    def schedule(self, name: str, cron: str, job: Callable[[], object], *, lock_ttl_s: float) -> OncePerSlot:
+        """Run ``job`` as a periodic task when ``cron`` (UTC, minute granularity) matches: once per
+        scheduled minute across every process on this queue, never two at a time
+        (``tickets.schedule``). Call before the consumer starts; a bad cron is a UserInputError."""
+        guarded = OncePerSlot(self.huey, name, parse_cron(cron), job, lock_ttl_s=lock_ttl_s)
+
+        def run() -> str:
+            return guarded()
+
+        self.huey.periodic_task(guarded.check, name=name)(run)
+        self.periodic.append(name)
+        return guarded
+
     def depth(self) -> int:
         return int(self.huey.pending_count())
 
@@ -117,7 +133,7 @@ class TicketQueue:
         return cls(
             self.huey,
             workers=workers,
-            periodic=False,
+            periodic=bool(self.periodic),
             initial_delay=0.05,
             backoff=1.5,
             max_delay=1.0,
