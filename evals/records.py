@@ -55,6 +55,7 @@ class CaseRecord(BaseModel):
     label_split: str | None = Field(default=None, description="tune | heldout, of the matched label")
     proxy_verdict: str | None = None
     proxy_reasons: list[str] = Field(default_factory=list)
+    turn: int = Field(default=0, description="0: a single case; n: turn n of a multi-turn case")
 
     @property
     def ok(self) -> bool:
@@ -80,6 +81,7 @@ def base_record(case: GoldenCase, config_hash: str) -> dict[str, Any]:
         "source_docs": case.source_docs,
         "category": case.category,
         "expected_behavior": case.expected_behavior,
+        "turn": int(case.extra.get("turn") or 0),
     }
 
 

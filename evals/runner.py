@@ -46,7 +46,8 @@ def build_service(config: EvalConfig, settings: Any) -> Any:
 
 def service_ask(service: Any, config: EvalConfig) -> AskFn:
     def ask(case: GoldenCase) -> Any:
-        thread = f"eval-{config.config_hash}-{case.case_hash}"
+        # the turns of a multi-turn case share their conversation's thread (evals.conversations)
+        thread = f"eval-{config.config_hash}-{case.extra.get('thread') or case.case_hash}"
         return service.ask(
             case.question,
             thread_id=thread,
@@ -149,6 +150,7 @@ def run_eval(
     from datetime import UTC, datetime
 
     from evals.audit import AUDITS_DIR, load_audits
+    from evals.conversations import followup_metrics, followup_slices, run_dataset, single_turn
     from evals.embeddings import LocalRagasEmbeddings
     from evals.metrics.aggregate import score_records, slices, summarize
     from evals.metrics.agreement import agreement, heldout_agreement
@@ -167,7 +169,7 @@ def run_eval(
         service = build_service(config, settings)
         ask = service_ask(service, config)
     try:
-        records = run_cases(golden, config, run_dir, ask, on_done=on_done)
+        records = run_dataset(golden, config, run_dir, ask, on_done=on_done)  # multi-turn cases too
     finally:
         if service is not None:
             service.close()
@@ -191,9 +193,9 @@ def run_eval(
         run_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         n=len(golden.cases),
-        metrics=summarize(records, len(golden.cases)),
+        metrics={**summarize(single_turn(records), len(golden.cases)), **followup_metrics(records)},
         per_case=records,
-        slices=slices(records),
+        slices={**slices(single_turn(records)), **followup_slices(records)},
         confusion=confusion(records),
         config=config.model_dump(),
         config_hash=config.config_hash,
