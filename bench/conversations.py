@@ -71,6 +71,7 @@ def play(settings: Any, dataset: Path, condense: str, limit: int | None, out_dir
     result = score(records)
     result["wall_s"] = round(time.perf_counter() - start, 2)
     result["failed"] = [r.id for r in records if not r.ok]
+    result["errors"] = sorted({r.error or "" for r in records if not r.ok})
     result["per_turn"] = [
         {"id": r.id, "source": (r.citations or [""])[0], "expected": r.source_docs, "mode": r.answer_mode}
         for r in records
@@ -94,7 +95,9 @@ def main() -> None:
     write_result(
         "conversations",
         {
-            "dataset": str(args.dataset.relative_to(REPO) if args.dataset.is_relative_to(REPO) else args.dataset),
+            "dataset": str(
+                args.dataset.relative_to(REPO) if args.dataset.is_relative_to(REPO) else args.dataset
+            ),
             "model": settings.llm_model,
             "metric": "share of follow-up turns answered from a guide in their source_docs",
             "split": "heldout = sha256(conversation id) % 10 >= 6; rules tuned on tune only",

@@ -33,17 +33,19 @@ OnDone = Callable[[CaseRecord, bool], None]
 def turn_cases(case: GoldenCase) -> list[GoldenCase]:
     """The turns of a multi-turn case as single cases, in order."""
     return [
-        GoldenCase(
-            id=f"{case.id}#turn{i}",
-            question=t.question,
-            reference_answer=t.reference_answer,
-            reference_contexts=t.reference_contexts,
-            source_docs=t.source_docs,
-            category=t.category or case.category,
-            expected_behavior=t.expected_behavior,
-            conversation=case.id,
-            turn=i,
-            thread=case.case_hash,
+        GoldenCase.model_validate(
+            {
+                "id": f"{case.id}#turn{i}",
+                "question": t.question,
+                "reference_answer": t.reference_answer,
+                "reference_contexts": t.reference_contexts,
+                "source_docs": t.source_docs,
+                "category": t.category or case.category,
+                "expected_behavior": t.expected_behavior,
+                "conversation": case.id,
+                "turn": i,
+                "thread": case.case_hash,
+            }
         )
         for i, t in enumerate(case.turns, start=1)
     ]
