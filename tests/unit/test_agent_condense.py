@@ -6,6 +6,7 @@ fixture KB, the unit tier's hashing embedder."""
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from agent.nodes.condense import prior_turns
@@ -99,3 +100,51 @@ def test_prior_turns_fit_the_runs_token_budget(agent_settings: Any) -> None:
     small = _run(agent_settings, agent_history_tokens=300)  # the long last turn alone is over 300
     assert prior_turns(small, state) == []
     assert prior_turns(_run(agent_settings, agent_history_tokens=0), state) == []
+
+
+class _Prompts:
+    """Records the messages of every LiteLLM call (LiteLLM's own callback API, at its boundary)."""
+
+    def __init__(self) -> None:
+        from litellm.integrations.custom_logger import CustomLogger
+
+        seen: list[list[dict[str, Any]]] = []
+
+        class Logger(CustomLogger):
+            def log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> None:
+                seen.append(list(messages))
+
+        self.seen, self.logger = seen, Logger()
+
+    def answers(self) -> list[list[dict[str, Any]]]:
+        return [m for m in self.seen if "numbered passages" in str(m[0].get("content", ""))]
+
+
+@pytest.mark.parametrize("budget", [2000, 0])
+def test_prior_turns_reach_the_answer_prompt(
+    agent_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    import litellm
+
+    prompts = _Prompts()
+    monkeypatch.setattr(litellm, "callbacks", [prompts.logger])
+    good = "Refunds take 5 to 10 business days to appear on the customer's card statement [1]."
+    svc = make_service(agent_settings, tmp_path, llm_overrides={"draft": {"mock_response": good}})
+    run = RunConfig.from_settings(agent_settings).with_overrides(  # always draft (hashing embedder)
+        agent_generation="always",
+        agent_history_tokens=budget,
+        agent_abstain="thresholds",
+        agent_min_evidence=0.0,
+        agent_min_coverage=0.0,
+    )
+    r1 = svc.ask(FIRST, tenant=TENANT, run=run)
+    svc.ask(FOLLOWUP, thread_id=r1.thread_id, tenant=TENANT, run=run)
+    first, second = prompts.answers()[-2:]
+    assert [m["role"] for m in first] == ["system", "user"]
+    if budget:
+        assert [m["role"] for m in second] == ["system", "user", "assistant", "user"]
+        answer = svc.history(r1.thread_id, tenant=TENANT)[1]["content"]
+        assert second[1]["content"] == FIRST and second[2]["content"] == answer and answer
+    else:
+        assert [m["role"] for m in second] == ["system", "user"]
+    assert FOLLOWUP in second[-1]["content"]  # the user's own words are the question answered
