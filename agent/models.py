@@ -44,6 +44,7 @@ class AgentResult(BaseModel):
     evidence: float = 0.0
     coverage: float = 0.0
     route_reason: str = ""
+    query: str = ""  # what retrieval searched (a follow-up's standalone query; agent.nodes.condense)
 
     def public(self) -> dict[str, Any]:
         """The DESIGN ``ask --json`` shape."""

@@ -290,6 +290,7 @@ class AgentService:
             evidence=float(v.get("evidence", 0.0)),
             coverage=float(v.get("coverage", 0.0)),
             route_reason=v.get("route_reason", ""),
+            query=v.get("query") or "",
         )
 
     async def _bridge(

@@ -56,6 +56,7 @@ class CaseRecord(BaseModel):
     proxy_verdict: str | None = None
     proxy_reasons: list[str] = Field(default_factory=list)
     turn: int = Field(default=0, description="0: a single case; n: turn n of a multi-turn case")
+    query: str = Field(default="", description="what retrieval searched, when not the question itself")
 
     @property
     def ok(self) -> bool:
@@ -126,6 +127,7 @@ def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseR
         cost_usd=float(usage.cost_usd),
         llm_calls=int(usage.llm_calls),
         prompt_version=result.prompt_version or "",
+        query=q if (q := str(getattr(result, "query", "") or "")) != case.question else "",
     )
 
 

@@ -41,7 +41,9 @@ def test_followup_is_searched_with_the_previous_topic(agent_settings: Any, tmp_p
     assert values["followup"] is True
     assert values["query"].startswith(FOLLOWUP) and "refund" in values["query"]
     assert values["question"] == FOLLOWUP  # the user's own words stay the question
-    assert r2.retrieved[0].source == "refunds.md"
+    assert r2.retrieved[0].source == "refunds.md" and r2.query == values["query"]
+    r3 = svc.ask("What are my charges? I'm alice@example.com", thread_id=r2.thread_id, tenant=TENANT)
+    assert r3.route == "tool" and r3.query == ""  # a turn without retrieval searched nothing
 
 
 def test_condense_off_searches_the_followup_alone(agent_settings: Any, tmp_path: Path) -> None:

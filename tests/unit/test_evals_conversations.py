@@ -88,6 +88,8 @@ def test_runner_plays_turns_on_one_thread(agent_settings: Any, tmp_path: Path) -
     assert follow.turn == 2 and follow.ok
     # the follow-up reached the first turn's thread: it was searched with the refund topic
     assert follow.retrieved and follow.retrieved[0].source == "refunds.md"
+    assert follow.query.startswith("What if it fails?") and "refund" in follow.query
+    assert results.per_case[2].query == ""  # a first turn searches the question itself
     assert results.metrics["n_ok"] == 3.0  # the single cases and the first turn
     assert results.slices[FOLLOWUP_SLICE]["n"] == 1.0
     assert results.metrics["followup_n"] == 1.0
