@@ -21,13 +21,21 @@ from pydantic import BaseModel, Field
 
 from agent.grounding import content_tokens
 
-# a turn that opens like this continues the previous one
-_CUE_RE = re.compile(
-    r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about|what if|and if|same for|"
-    r"what else|anything else|or|plus|even|still|why not|is that|does that|can i also)\b",
+# a turn that opens like this continues the previous one, whatever follows
+_STRONG_CUE_RE = re.compile(
+    r"^\s*(?:(?:and|but|so|ok(?:ay)?)[\s,]+)?(?:what about|how about|what if|if|what else|anything else|"
+    r"same for|why not|is that|does that|even)\b",
     re.IGNORECASE,
 )
-# words that point back at something said before (a pronoun with no noun of its own)
+# a turn that opens like this may continue it or start a new topic ("And how do I close my account?")
+_WEAK_CUE_RE = re.compile(r"^\s*(?:and|but|also|so|then|ok(?:ay)?|or|plus|still)\b", re.IGNORECASE)
+# the user says the topic changes
+_SWITCH_RE = re.compile(
+    r"\b(?:different|another|new|separate|unrelated|other) (?:question|topic|thing|subject)\b|"
+    r"\bunrelated\b|\bchang(?:e|ing) (?:the )?(?:subject|topic)\b",
+    re.IGNORECASE,
+)
+# words that point back at something said before: pronouns with no noun of their own, ellipsis
 ANAPHORA = frozenset(
     [
         "it",
@@ -53,6 +61,11 @@ ANAPHORA = frozenset(
         "such",
         "former",
         "latter",
+        "anyway",
+        "instead",
+        "too",
+        "either",
+        "otherwise",
     ]
 )
 _WORD = re.compile(r"[a-z0-9']+")
@@ -91,6 +104,10 @@ _GENERIC = frozenset(
         "now",
         "first",
         "later",
+        "anyway",
+        "too",
+        "either",
+        "otherwise",
     ]
 )
 MAX_CARRIED_TERMS = 12
@@ -115,15 +132,20 @@ def own_terms(text: str) -> list[str]:
 
 
 def is_followup(question: str, has_history: bool) -> bool:
-    """Whether ``question`` only makes sense after the turn before it."""
-    if not has_history:
+    """Whether ``question`` only makes sense after the turn before it: a strong cue ("what
+    about", "what if"), a pronoun or ellipsis with few words of its own, a weak cue ("and",
+    "also") with few words of its own or a pronoun, or almost no content words at all. A turn
+    that says the topic changes ("different question") never is."""
+    if not has_history or _SWITCH_RE.search(question):
         return False
+    if _STRONG_CUE_RE.match(question):
+        return True
     terms = own_terms(question)
-    if _CUE_RE.match(question):
+    back = bool(set(_WORD.findall(question.lower())) & ANAPHORA)
+    if back and len(terms) <= 3:
         return True
-    words = set(_WORD.findall(question.lower()))
-    if words & ANAPHORA and len(terms) <= 3:
-        return True
+    if _WEAK_CUE_RE.match(question):
+        return back or len(terms) <= 3
     return len(terms) <= 1
 
 

@@ -90,3 +90,17 @@ def test_with_history_goes_before_the_final_user_message() -> None:
     history = [{"role": "user", "content": "earlier"}, {"role": "assistant", "content": "reply"}]
     assert [m["content"] for m in with_history(messages, history)] == ["s", "earlier", "reply", "q"]
     assert with_history(messages, []) == messages
+
+
+def test_weak_cues_and_topic_switches() -> None:
+    # "and"/"also" before a question with its own topic: a new topic, searched as typed
+    for q in (
+        "And how do I turn on automatic invoice reminders for my customers?",
+        "Also, how do I send amounts in Japanese yen through the API?",
+        "OK, different question: which card brands do you accept?",
+    ):
+        assert not is_followup(q, True) and standalone_query(q, [INVITE]) == q
+    # a weak cue with a pronoun or an ellipsis still continues the thread
+    assert is_followup("And which error does the API give me if I try anyway?", True)
+    assert is_followup("And once I've sent it, how long until there's a decision?", True)
+    assert is_followup("And if I cancel right away, is the unused time refunded?", True)  # "and if"
