@@ -69,6 +69,7 @@ ANAPHORA = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z0-9']+")
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
 # generic words that say what kind of question it is, not what it is about
 _GENERIC = frozenset(
     [
@@ -119,10 +120,12 @@ class Turn(BaseModel):
     question: str
     answer: str = ""
     titles: list[str] = Field(default_factory=list, description="titles of the guides it cited")
+    mode: str = Field(default="", description="how it was answered (answer_mode); smalltalk carries no topic")
 
 
 def own_terms(text: str) -> list[str]:
     """Content words of ``text`` in order (stop words and generic question words dropped)."""
+    text = _PLACEHOLDER.sub(" ", text)  # "[EMAIL_1]" is no topic
     seen = content_tokens(text)
     out: list[str] = []
     for word in _WORD.findall(text.lower()):
@@ -158,6 +161,9 @@ def standalone_query(question: str, turns: Sequence[Turn]) -> str:
         return question
     mine = set(own_terms(question))
     carried: list[str] = []
+    turns = [t for t in turns if t.mode != "smalltalk"]  # "thanks!" between turns carries nothing
+    if not turns:
+        return question
     for i in range(len(turns) - 1, -1, -1):
         for word in own_terms(turns[i].question):
             if word not in mine and word not in carried:
@@ -182,7 +188,10 @@ def turns_from_messages(messages: Sequence[Any]) -> list[Turn]:
         elif kind == "ai" and turns:
             cites = (getattr(m, "additional_kwargs", None) or {}).get("citations") or []
             titles = [str(c.get("title") or "") for c in cites if isinstance(c, dict) and c.get("title")]
-            turns[-1] = turns[-1].model_copy(update={"answer": str(m.content), "titles": titles})
+            mode = str((getattr(m, "additional_kwargs", None) or {}).get("mode") or "")
+            turns[-1] = turns[-1].model_copy(
+                update={"answer": str(m.content), "titles": titles, "mode": mode}
+            )
     return turns[:-1]  # the last human message is the turn being answered
 
 

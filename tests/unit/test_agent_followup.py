@@ -104,3 +104,12 @@ def test_weak_cues_and_topic_switches() -> None:
     assert is_followup("And which error does the API give me if I try anyway?", True)
     assert is_followup("And once I've sent it, how long until there's a decision?", True)
     assert is_followup("And if I cancel right away, is the unused time refunded?", True)  # "and if"
+
+
+def test_smalltalk_and_placeholders_carry_no_topic() -> None:
+    thanks = Turn(question="thanks a lot!", answer="You're welcome!", mode="smalltalk")
+    query = standalone_query("And what if she still doesn't see it?", [INVITE, thanks])
+    assert "invite" in query.split() and "thanks" not in query.split()
+    assert standalone_query("What about it?", [thanks]) == "What about it?"
+    mine = Turn(question="What are the charges for [EMAIL_1] on card [CARD_2]?")
+    assert own_terms(mine.question) == ["charges", "card"]
