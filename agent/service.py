@@ -283,6 +283,7 @@ class AgentService:
             thread_id=thread_id,
             triage=v.get("triage"),
             retrieved=[SearchHit(**h) for h in v.get("retrieved", [])],
+            query=v.get("query") or "",
             pending_action=pending,
             usage=Usage.model_validate(v.get("usage") or {}),
             prompt_version=",".join(v.get("prompt_refs", [])),
@@ -290,7 +291,6 @@ class AgentService:
             evidence=float(v.get("evidence", 0.0)),
             coverage=float(v.get("coverage", 0.0)),
             route_reason=v.get("route_reason", ""),
-            query=v.get("query") or "",
         )
 
     async def _bridge(

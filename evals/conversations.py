@@ -91,6 +91,22 @@ def followup_slices(records: list[CaseRecord]) -> dict[str, dict[str, float | No
     return {FOLLOWUP_SLICE: {"n": float(len(turns)), **summarize(turns), **followup_metrics(turns)}}
 
 
+def split_followups(results: Any, n_cases: int) -> Any:
+    """``results`` (an ``EvalResults``) with follow-up turns out of ``metrics`` and the category
+    slices, and in the ``followup`` slice (plus ``followup_right_guide`` / ``followup_n``);
+    unchanged when the dataset has no multi-turn case. Other keys of ``metrics`` are kept."""
+    from evals.metrics.aggregate import slices, summarize
+
+    records = list(results.per_case)
+    if not any(is_followup(r) for r in records):
+        return results
+    singles = single_turn(records)
+    metrics = {**results.metrics, **summarize(singles, n_cases), **followup_metrics(records)}
+    return results.model_copy(
+        update={"metrics": metrics, "slices": {**slices(singles), **followup_slices(records)}}
+    )
+
+
 def _cache_path(cases_dir: Path, case: GoldenCase) -> Path:
     return cases_dir / (hashlib.sha256(case.id.encode()).hexdigest()[:20] + ".turns.json")
 

@@ -46,8 +46,9 @@ def build_service(config: EvalConfig, settings: Any) -> Any:
 
 def service_ask(service: Any, config: EvalConfig) -> AskFn:
     def ask(case: GoldenCase) -> Any:
-        # the turns of a multi-turn case share their conversation's thread (evals.conversations)
-        thread = f"eval-{config.config_hash}-{case.extra.get('thread') or case.case_hash}"
+        thread = f"eval-{config.config_hash}-{case.case_hash}"
+        if case.extra.get("thread"):  # a turn of a multi-turn case: its conversation's thread
+            thread = f"eval-{config.config_hash}-{case.extra['thread']}"
         return service.ask(
             case.question,
             thread_id=thread,
@@ -150,7 +151,6 @@ def run_eval(
     from datetime import UTC, datetime
 
     from evals.audit import AUDITS_DIR, load_audits
-    from evals.conversations import followup_metrics, followup_slices, run_dataset, single_turn
     from evals.embeddings import LocalRagasEmbeddings
     from evals.metrics.aggregate import score_records, slices, summarize
     from evals.metrics.agreement import agreement, heldout_agreement
@@ -169,7 +169,9 @@ def run_eval(
         service = build_service(config, settings)
         ask = service_ask(service, config)
     try:
-        records = run_dataset(golden, config, run_dir, ask, on_done=on_done)  # multi-turn cases too
+        from evals.conversations import run_dataset  # multi-turn cases: played on one thread
+
+        records = run_dataset(golden, config, run_dir, ask, on_done=on_done)
     finally:
         if service is not None:
             service.close()
@@ -193,9 +195,9 @@ def run_eval(
         run_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         n=len(golden.cases),
-        metrics={**summarize(single_turn(records), len(golden.cases)), **followup_metrics(records)},
+        metrics=summarize(records, len(golden.cases)),
         per_case=records,
-        slices={**slices(single_turn(records)), **followup_slices(records)},
+        slices=slices(records),
         confusion=confusion(records),
         config=config.model_dump(),
         config_hash=config.config_hash,
@@ -208,5 +210,8 @@ def run_eval(
         proxy_agreement=agreement(records),
         proxy_agreement_heldout=heldout_agreement(records),
     )
+    from evals.conversations import split_followups  # follow-up turns: the "followup" slice
+
+    results = split_followups(results, len(golden.cases))
     results.save(run_dir)
     return results

@@ -20,9 +20,7 @@ from langgraph.runtime import Runtime
 from agent import entail
 from agent.compose import compose
 from agent.context import AgentDeps, for_run
-from agent.followup import with_history
 from agent.grounding import content_tokens, split_sentences, strip_cites
-from agent.nodes.condense import prior_turns
 from agent.state import AgentState
 from agent.units import Unit
 from deskpilot.exceptions import ModelError
@@ -210,6 +208,8 @@ def _generate(
     """The model writes the answer after the composed lead; every sentence goes through the gate."""
     import litellm
 
+    from agent.followup import with_history
+    from agent.nodes.condense import prior_turns
     from deskpilot import llm
 
     s = deps.config
