@@ -22,19 +22,6 @@ from evals.jsonl import parse_models
 OUT_OF_SCOPE = "out_of_scope"
 
 
-class GoldenTurn(BaseModel):
-    """One turn of a multi-turn case (``turns``): its own question and expectations."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    question: str = Field(min_length=1)
-    reference_answer: str = ""
-    reference_contexts: list[str] = Field(default_factory=list)
-    source_docs: list[str] = Field(default_factory=list)
-    expected_behavior: Literal["answer", "abstain"] = "answer"
-    category: str | None = None
-
-
 class GoldenCase(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -144,3 +131,16 @@ def load_golden(path: str | Path, *, limit: int | None = None) -> GoldenSet:
     cases = parse_golden(text, source=p.name)
     digest = hashlib.sha256(raw).hexdigest()[:16]
     return GoldenSet(path=str(p.resolve()), hash=digest, cases=cases).limited(limit)
+
+
+class GoldenTurn(BaseModel):
+    """One turn of a multi-turn case (``turns``): its own question and expectations."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: str = Field(min_length=1)
+    reference_answer: str = ""
+    reference_contexts: list[str] = Field(default_factory=list)
+    source_docs: list[str] = Field(default_factory=list)
+    expected_behavior: Literal["answer", "abstain"] = "answer"
+    category: str | None = None
