@@ -1,8 +1,8 @@
 """The support agent graph: one pipeline for chat turns and tickets (``state["mode"]``).
 
 START → guard ─┬─ (injection) ────────────────────────────────────────────▶ escalate → END
-               └─ triage → route ─┬─ answer: retrieve ─┬─ draft → ground ─┬─▶ END
-                                  │                    └─ (weak evidence) ─┴─▶ escalate
+               └─ triage → route ─┬─ answer: condense → retrieve ─┬─ draft → ground ─┬─▶ END
+                                  │                               └─ (weak evidence) ─┴─▶ escalate
                                   ├─ tool: tools ─┬─ approve (interrupt) ─┬─▶ respond → END
                                   │               └───────────────────────┘
                                   └─ escalate
@@ -22,6 +22,7 @@ from langgraph.graph import END, START, StateGraph
 
 from agent.context import AgentDeps
 from agent.nodes.approve import make_approve
+from agent.nodes.condense import make_condense
 from agent.nodes.draft import make_draft
 from agent.nodes.escalate import make_escalate
 from agent.nodes.ground import after_ground, make_ground
@@ -44,6 +45,7 @@ def build_graph(*, checkpointer: Any, deps: AgentDeps) -> Any:
     g.add_node("guard", make_guard(deps))
     g.add_node("triage", make_triage(deps))
     g.add_node("route", make_route(deps))
+    g.add_node("condense", make_condense(deps))  # a follow-up → a standalone retrieval query
     g.add_node("retrieve", make_retrieve(deps))
     g.add_node("draft", make_draft(deps))
     g.add_node("ground", make_ground(deps))
@@ -57,7 +59,9 @@ def build_graph(*, checkpointer: Any, deps: AgentDeps) -> Any:
     g.add_conditional_edges("guard", ticket_aware(after_guard), ["triage", "escalate", "ticket"])
     g.add_conditional_edges("triage", after_triage, ["route", "retrieve"])
     g.add_node("smalltalk", make_smalltalk(deps))  # greetings/thanks: a short reply, no escalation
-    g.add_conditional_edges("route", after_route, ["retrieve", "tools", "escalate", "smalltalk"])
+    answer_path = {"retrieve": "condense", "tools": "tools", "escalate": "escalate", "smalltalk": "smalltalk"}
+    g.add_conditional_edges("route", after_route, answer_path)  # chat answers are condensed first
+    g.add_edge("condense", "retrieve")
     g.add_edge("smalltalk", END)
     g.add_conditional_edges(
         "retrieve", ticket_after_retrieve(deps, make_after_retrieve(deps)), ["draft", "escalate", "ticket"]

@@ -33,6 +33,7 @@ class AgentResult(BaseModel):
     thread_id: str
     triage: dict[str, Any] | None = None
     retrieved: list[SearchHit] = Field(default_factory=list)
+    query: str = Field(default="", description="what retrieval searched (a follow-up: its standalone query)")
     pending_action: dict[str, Any] | None = Field(default=None, description="a refund waiting for approval")
     usage: Usage = Field(default_factory=Usage)
     prompt_version: str = Field(default="", description="comma-joined name@vN refs used this turn")

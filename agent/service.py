@@ -283,6 +283,7 @@ class AgentService:
             thread_id=thread_id,
             triage=v.get("triage"),
             retrieved=[SearchHit(**h) for h in v.get("retrieved", [])],
+            query=v.get("query") or "",
             pending_action=pending,
             usage=Usage.model_validate(v.get("usage") or {}),
             prompt_version=",".join(v.get("prompt_refs", [])),

@@ -55,6 +55,10 @@ class AgentState(TypedDict, total=False):
     collection: str | None
     question: str
     entities: dict[str, list[str]]
+    # the condense node (answer route): what retrieval and unit selection search; a follow-up
+    # carries the topic of the turns before it, any other turn is the question as typed
+    query: str
+    followup: bool
     pii: list[str]
     injection: list[str]
     # decisions

@@ -35,6 +35,7 @@ RetrievalMode = Literal["hybrid", "dense", "sparse"]
 RerankName = Literal["none", "blend", "heading", "blend-heading"]
 AbstainRule = Literal["classifier", "thresholds"]
 GenerationMode = Literal["auto", "always", "never"]
+CondenseMode = Literal["auto", "rules", "llm", "off"]
 
 
 class RunConfig(BaseModel):
@@ -71,6 +72,10 @@ class RunConfig(BaseModel):
     agent_company: str = "Acme Pay"
     ticket_min_evidence: float = 0.5
     ticket_min_coverage: float = 0.5
+    # conversations: how a follow-up is resolved against the thread (agent.nodes.condense);
+    # "auto" = rules with the local model, the condense prompt with a hosted one
+    agent_condense: CondenseMode = "auto"
+    agent_history_tokens: int = Field(default=600, ge=0)  # prior turns in the answer prompt
     # guard
     guard_similarity: bool = True
     guard_similarity_threshold: float = 0.36

@@ -2,7 +2,8 @@
 
 One object per line: ``{id, question, reference_answer, reference_contexts: [str],
 source_docs: [str], category}``. Extra keys (``expected_behavior``, ``context_group``, ...)
-are kept in :attr:`GoldenCase.extra`. A bad line raises :class:`UserInputError` naming the
+are kept in :attr:`GoldenCase.extra`. A multi-turn case has ``turns`` (:class:`GoldenTurn`, each
+with its own question and expectations). A bad line raises :class:`UserInputError` naming the
 line number and the field, which the CLI turns into exit 2.
 """
 
@@ -13,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from deskpilot.exceptions import UserInputError
 from evals.jsonl import parse_models
@@ -30,6 +31,38 @@ class GoldenCase(BaseModel):
     reference_contexts: list[str]
     source_docs: list[str]
     category: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_turn(cls, data: Any) -> Any:
+        """A multi-turn case (``turns``: at least 2, validated) may leave the single-case fields
+        out: they default to its first turn's. The turns stay in ``extra`` (single cases hash as before)."""
+        if not isinstance(data, dict) or "turns" not in data:
+            return data
+        turns = data["turns"]
+        if not isinstance(turns, list) or len(turns) < 2:
+            raise ValueError("'turns' must be a list of at least 2 turns")
+        parsed = []
+        for i, turn in enumerate(turns, start=1):
+            try:
+                parsed.append(GoldenTurn.model_validate(turn))
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                where = ".".join(str(p) for p in err["loc"]) or "(turn)"
+                raise ValueError(f"turn {i}: field '{where}': {err['msg']}") from None
+        first = parsed[0]
+        defaults = {
+            "question": first.question,
+            "reference_answer": first.reference_answer,
+            "reference_contexts": first.reference_contexts,
+            "source_docs": first.source_docs,
+        }
+        return {**defaults, **data, "turns": [t.model_dump() for t in parsed]}
+
+    @property
+    def turns(self) -> list[GoldenTurn]:
+        """The turns of a multi-turn case (played on one thread, ``evals.conversations``); [] otherwise."""
+        return [GoldenTurn.model_validate(t) for t in self.extra.get("turns") or []]
 
     @field_validator("id", mode="before")
     @classmethod
@@ -98,3 +131,16 @@ def load_golden(path: str | Path, *, limit: int | None = None) -> GoldenSet:
     cases = parse_golden(text, source=p.name)
     digest = hashlib.sha256(raw).hexdigest()[:16]
     return GoldenSet(path=str(p.resolve()), hash=digest, cases=cases).limited(limit)
+
+
+class GoldenTurn(BaseModel):
+    """One turn of a multi-turn case (``turns``): its own question and expectations."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: str = Field(min_length=1)
+    reference_answer: str = ""
+    reference_contexts: list[str] = Field(default_factory=list)
+    source_docs: list[str] = Field(default_factory=list)
+    expected_behavior: Literal["answer", "abstain"] = "answer"
+    category: str | None = None

@@ -28,6 +28,8 @@ class CaseRecord(BaseModel):
     reference_contexts: list[str] = Field(default_factory=list)
     source_docs: list[str] = Field(default_factory=list)
     category: str
+    turn: int = Field(default=0, description="0: a single case; n: turn n of a multi-turn case")
+    query: str = Field(default="", description="what retrieval searched, when not the question itself")
     expected_behavior: str = "answer"
     answer: str = ""
     retrieved: list[RetrievedContext] = Field(default_factory=list)
@@ -79,6 +81,7 @@ def base_record(case: GoldenCase, config_hash: str) -> dict[str, Any]:
         "reference_contexts": case.reference_contexts,
         "source_docs": case.source_docs,
         "category": case.category,
+        "turn": int(case.extra.get("turn") or 0),
         "expected_behavior": case.expected_behavior,
     }
 
@@ -116,6 +119,7 @@ def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseR
         route=result.route,
         predicted_category=queue or result.route,
         answer_mode=mode,
+        query=q if (q := str(getattr(result, "query", "") or "")) != case.question else "",
         escalated=bool(result.escalated),
         abstained=abstained,
         latency_s=float(result.latency_s),

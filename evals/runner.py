@@ -47,6 +47,8 @@ def build_service(config: EvalConfig, settings: Any) -> Any:
 def service_ask(service: Any, config: EvalConfig) -> AskFn:
     def ask(case: GoldenCase) -> Any:
         thread = f"eval-{config.config_hash}-{case.case_hash}"
+        if case.extra.get("thread"):  # a turn of a multi-turn case: its conversation's thread
+            thread = f"eval-{config.config_hash}-{case.extra['thread']}"
         return service.ask(
             case.question,
             thread_id=thread,
@@ -167,7 +169,9 @@ def run_eval(
         service = build_service(config, settings)
         ask = service_ask(service, config)
     try:
-        records = run_cases(golden, config, run_dir, ask, on_done=on_done)
+        from evals.conversations import run_dataset  # multi-turn cases: played on one thread
+
+        records = run_dataset(golden, config, run_dir, ask, on_done=on_done)
     finally:
         if service is not None:
             service.close()
@@ -206,5 +210,8 @@ def run_eval(
         proxy_agreement=agreement(records),
         proxy_agreement_heldout=heldout_agreement(records),
     )
+    from evals.conversations import split_followups  # follow-up turns: the "followup" slice
+
+    results = split_followups(results, len(golden.cases))
     results.save(run_dir)
     return results

@@ -161,7 +161,7 @@ class SentenceGate:
 def searched_question(deps: AgentDeps, state: AgentState) -> str:
     """The question as retrieval searched it (typos corrected against the tenant's vocabulary),
     so units are chosen for "scalprum", not "scalphrum"."""
-    question = state["question"]
+    question = state.get("query") or state["question"]  # a follow-up: its standalone query
     if deps.spell is None or not deps.config.retrieval_spelling:
         return question
     return deps.spell(question, state.get("collection") or deps.settings.collection, state["tenant"])
@@ -208,6 +208,8 @@ def _generate(
     """The model writes the answer after the composed lead; every sentence goes through the gate."""
     import litellm
 
+    from agent.followup import with_history
+    from agent.nodes.condense import prior_turns
     from deskpilot import llm
 
     s = deps.config
@@ -219,6 +221,7 @@ def _generate(
         question=state["question"],
         max_sentences=s.agent_max_sentences,
     )
+    messages = with_history(messages, prior_turns(s, state))  # earlier turns, within the token budget
     weight = None
     if deps.doc_freq is not None:
         from agent.evidence import idf_weight

@@ -60,6 +60,7 @@ def guard(
         "prompt_refs": None,
         "triage": None,
         "plan": [],
+        "query": "",  # the condense node sets it on the answer route
         "retrieved": [],
         "evidence": 0.0,
         "coverage": 0.0,

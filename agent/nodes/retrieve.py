@@ -105,7 +105,10 @@ def make_retrieve(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
         d = for_run(deps, runtime)
         model = abstain_model(d.config)
         hits, signals, values = gather(
-            d, state["question"], collection=state.get("collection"), tenant=state["tenant"]
+            d,
+            state.get("query") or state["question"],
+            collection=state.get("collection"),
+            tenant=state["tenant"],
         )
         out: dict[str, Any] = {
             "retrieved": hits,
