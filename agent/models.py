@@ -25,6 +25,13 @@ class Usage(BaseModel):
     llm_calls: int = 0
 
 
+class ToolCallInfo(BaseModel):
+    """One tool call the route planned this turn (arguments redacted, as the state keeps them)."""
+
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
 class AgentResult(BaseModel):
     answer: str
     citations: list[Citation] = Field(default_factory=list)
@@ -45,6 +52,7 @@ class AgentResult(BaseModel):
     evidence: float = 0.0
     coverage: float = 0.0
     route_reason: str = ""
+    tool_calls: list[ToolCallInfo] = Field(default_factory=list, description="the turn's planned tool calls")
 
     def public(self) -> dict[str, Any]:
         """The DESIGN ``ask --json`` shape."""
@@ -97,3 +105,6 @@ class TicketAssist(BaseModel):
     evidence: float = 0.0
     coverage: float = 0.0
     answerable: float | None = Field(default=None, description="the abstain classifier's P(answerable)")
+    retrieved: list[SearchHit] = Field(
+        default_factory=list, exclude=True, description="the passages the draft came from (evals; not stored)"
+    )

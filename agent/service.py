@@ -24,7 +24,7 @@ from agent.context import AgentDeps, default_deps
 from agent.graph import build_graph
 from agent.guard import redact
 from agent.guard.pii import stored_entities
-from agent.models import AgentEvent, AgentResult, Citation, TicketAssist, Usage
+from agent.models import AgentEvent, AgentResult, Citation, TicketAssist, ToolCallInfo, Usage
 from agent.nodes.respond import money
 from deskpilot.aio import iterate_in_thread
 from deskpilot.exceptions import NotFoundError, UserInputError
@@ -174,6 +174,7 @@ class AgentService:
             evidence=float(values.get("evidence", 0.0)),
             coverage=float(values.get("coverage", 0.0)),
             answerable=decision.get("answerable"),
+            retrieved=[SearchHit(**h) for h in values.get("retrieved", [])],
         )
 
     @property
@@ -291,6 +292,7 @@ class AgentService:
             evidence=float(v.get("evidence", 0.0)),
             coverage=float(v.get("coverage", 0.0)),
             route_reason=v.get("route_reason", ""),
+            tool_calls=[ToolCallInfo.model_validate(c) for c in v.get("plan") or []],
         )
 
     async def _bridge(

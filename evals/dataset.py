@@ -17,12 +17,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from deskpilot.exceptions import UserInputError
+from evals.decision_schema import DECISION_FIELDS, DecisionExpectation
 from evals.jsonl import parse_models
 
 OUT_OF_SCOPE = "out_of_scope"
 
 
-class GoldenCase(BaseModel):
+class GoldenCase(DecisionExpectation):
+    """Decision and ticket fields (optional): :mod:`evals.decision_schema`."""
+
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: str = Field(min_length=1)
@@ -85,7 +88,8 @@ class GoldenCase(BaseModel):
 
     @property
     def case_hash(self) -> str:
-        raw = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
+        unset = {k for k in DECISION_FIELDS if getattr(self, k) is None}  # hashes of older lines unchanged
+        raw = json.dumps(self.model_dump(exclude=unset), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     def as_item(self) -> dict[str, Any]:

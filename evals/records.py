@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.dataset import GoldenCase
+from evals.decision_schema import DecisionExpectation, DecisionObserved, observe_chat
 
 ABSTAIN_MODES = frozenset({"abstained", "escalated", "refused"})
 
@@ -57,6 +58,10 @@ class CaseRecord(BaseModel):
     label_split: str | None = Field(default=None, description="tune | heldout, of the matched label")
     proxy_verdict: str | None = None
     proxy_reasons: list[str] = Field(default_factory=list)
+    expected_decisions: DecisionExpectation | None = Field(
+        default=None, description="the case's stated decisions (evals.decision_schema), if any"
+    )
+    observed: DecisionObserved | None = Field(default=None, description="what the agent decided")
 
     @property
     def ok(self) -> bool:
@@ -83,6 +88,7 @@ def base_record(case: GoldenCase, config_hash: str) -> dict[str, Any]:
         "category": case.category,
         "turn": int(case.extra.get("turn") or 0),
         "expected_behavior": case.expected_behavior,
+        "expected_decisions": case.expectation() if case.states_decisions() else None,
     }
 
 
@@ -128,6 +134,7 @@ def record_from_result(case: GoldenCase, config_hash: str, result: Any) -> CaseR
         cost_usd=float(usage.cost_usd),
         llm_calls=int(usage.llm_calls),
         prompt_version=result.prompt_version or "",
+        observed=observe_chat(result),
     )
 
 

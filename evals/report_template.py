@@ -59,6 +59,31 @@ recall {{ fmt(d.recall) }}{{ '; ' if not loop.last }}{% endfor %}</p>{% endif %}
 <td>{% if c.verdict_source == 'label' %}{{ c.label_reason }}{% else %}{{ c.proxy_reasons|join('; ') }}{% endif %}</td></tr>
 {% endfor %}</table>{% endif %}
 
+<h2 id="decisions">Decisions</h2>
+{% if r.decisions is none or not r.decisions.n.values()|sum %}<p class="muted">No case of this dataset states a decision
+(expected_route, expected_tool, requires_approval, expected_escalation, ticket queue/priority/needs_human).</p>
+{% else %}{% set d = r.decisions %}<p class="muted">Only cases that state the expectation count (n). Held-out: sha256(id) % 10 &gt;= 6;
+tune on the other half. Handoff: the agent escalated or abstained (chat; a ticket hands off through needs_human).</p>
+<table id="decision-metrics"><tr><th>metric</th><th>all</th><th>n</th><th>tune</th><th>n</th><th>held-out</th><th>n</th></tr>
+{% for name, v in d.metrics.items() %}<tr><td>{{ name }}</td><td>{{ fmt(v) }}</td><td>{{ d.n.get(name, 0) }}</td>
+<td>{{ fmt(d.splits.get('tune', {}).get(name)) }}</td><td>{{ d.split_n.get('tune', {}).get(name, 0) }}</td>
+<td>{{ fmt(d.splits.get('heldout', {}).get(name)) }}</td><td>{{ d.split_n.get('heldout', {}).get(name, 0) }}</td></tr>
+{% endfor %}</table>
+<h3>Route confusion</h3>
+<table id="route-confusion"><tr><th>expected ↓ / observed →</th>{% for l in d.route_confusion.labels %}<th>{{ l }}</th>{% endfor %}</tr>
+{% for row in d.route_confusion.matrix %}<tr><th>{{ d.route_confusion.labels[loop.index0] }}</th>{% for v in row %}<td>{{ v }}</td>
+{% endfor %}</tr>{% endfor %}</table>
+{% if d.wrong %}<h3>Wrong decisions</h3><table id="decisions-wrong"><tr><th>metric</th><th>cases</th></tr>
+{% for name, ids in d.wrong.items() %}<tr><td>{{ name }}</td><td>{{ ids|join(', ') }}</td></tr>{% endfor %}</table>{% endif %}
+<h3>Decision cases</h3><table id="decision-cases"><tr><th>id</th><th>expected</th><th>observed</th><th>answer / draft</th></tr>
+{% for c in r.per_case if c.expected_decisions is not none and c.observed is not none %}{% set e = c.expected_decisions %}{% set o = c.observed %}
+<tr><td>{{ c.id }}</td><td>{% for k, v in e.model_dump(exclude_none=True).items() if k not in ('subject', 'body') %}{{ k }}={{ v }}<br>{% endfor %}</td>
+<td>route={{ o.route }}{% if o.tool_calls %}<br>tools={% for t in o.tool_calls %}{{ t.name }}({{ t.args }}) {% endfor %}{% endif %}
+{% if o.approval_requested %}<br>approval requested{% endif %}{% if o.escalated %}<br>handed off{% endif %}
+{% if o.ticket %}<br>queue={{ o.ticket_queue }} priority={{ o.ticket_priority }} needs_human={{ o.ticket_needs_human }}
+{% if o.ticket_reasons %} ({{ o.ticket_reasons|join(', ') }}){% endif %}{% endif %}</td><td><pre>{{ c.answer[:600] }}</pre></td></tr>
+{% endfor %}</table>{% endif %}
+
 <h2>Plots</h2>
 <h3>Score distributions</h3><img id="plot-dist" alt="score distributions" src="data:image/png;base64,{{ plots.dist }}">
 <h3>Confusion matrix</h3><img id="plot-confusion" alt="confusion matrix" src="data:image/png;base64,{{ plots.confusion }}">

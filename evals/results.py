@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from deskpilot.exceptions import UserInputError
+from evals.decisions import DecisionReport
 from evals.metrics.agreement import AgreementReport
 from evals.metrics.routing import Confusion
 from evals.records import CaseRecord
@@ -53,6 +54,9 @@ class EvalResults(BaseModel):
     )
     proxy_agreement_heldout: AgreementReport | None = Field(
         default=None, description="the same on held-out labels only (report these; tune on the others)"
+    )
+    decisions: DecisionReport | None = Field(
+        default=None, description="decision metrics with n, route confusion, tune/held-out (evals.decisions)"
     )
 
     @property

@@ -46,6 +46,12 @@ def build_service(config: EvalConfig, settings: Any) -> Any:
 
 def service_ask(service: Any, config: EvalConfig) -> AskFn:
     def ask(case: GoldenCase) -> Any:
+        if case.is_ticket:  # the ticket entry mode of the same graph (evals.ticket_cases)
+            from evals.ticket_cases import assist_case
+
+            return assist_case(
+                service, case, tenant=config.tenant, collection=config.collection, run=config.run
+            )
         thread = f"eval-{config.config_hash}-{case.case_hash}"
         if case.extra.get("thread"):  # a turn of a multi-turn case: its conversation's thread
             thread = f"eval-{config.config_hash}-{case.extra['thread']}"
@@ -86,6 +92,10 @@ def _run_one(case: GoldenCase, ask: AskFn, config_hash: str) -> CaseRecord:
     start = time.perf_counter()
     try:
         result = ask(case)
+        from evals.ticket_cases import is_ticket_result, record_from_ticket
+
+        if is_ticket_result(result):
+            return record_from_ticket(case, config_hash, result)
         return record_from_result(case, config_hash, result)
     except (DeskpilotError, Exception) as exc:  # a failing case is recorded, never dropped
         return failed_record(case, config_hash, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
@@ -151,6 +161,7 @@ def run_eval(
     from datetime import UTC, datetime
 
     from evals.audit import AUDITS_DIR, load_audits
+    from evals.decisions import decision_metrics, decision_report
     from evals.embeddings import LocalRagasEmbeddings
     from evals.metrics.aggregate import score_records, slices, summarize
     from evals.metrics.agreement import agreement, heldout_agreement
@@ -195,7 +206,7 @@ def run_eval(
         run_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         n=len(golden.cases),
-        metrics=summarize(records, len(golden.cases)),
+        metrics=summarize(records, len(golden.cases)) | decision_metrics(records),
         per_case=records,
         slices=slices(records),
         confusion=confusion(records),
@@ -209,6 +220,7 @@ def run_eval(
         audit=AuditInfo(files=[str(f) for f in files], n_labels=len(labels)),
         proxy_agreement=agreement(records),
         proxy_agreement_heldout=heldout_agreement(records),
+        decisions=decision_report(records),
     )
     from evals.conversations import split_followups  # follow-up turns: the "followup" slice
 
