@@ -24,6 +24,7 @@ import numpy as np
 
 from agent.grounding import Grounder, content_tokens
 from agent.guard.heuristics import heuristic_hits
+from agent.steps import follow_steps
 from agent.units import Unit
 
 _DURATION = r"\b\d+(?:[.,]\d+)?\s*(?:[–-]|to)?\s*\d*\s*(?:business |calendar |working )?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms)\b"
@@ -201,4 +202,28 @@ def compose(
     rest = sorted(
         [*chosen[1:], *(c for c in context if c not in lead_group)], key=lambda p: (p.passage, p.position)
     )
-    return [*lead_group, chosen[0], *rest]
+    return _with_steps([*lead_group, chosen[0], *rest], hits, max_chars)
+
+
+def _with_steps(picks: list[Pick], hits: list[dict[str, Any]], max_chars: int) -> list[Pick]:
+    """The lead brings the steps / list that follow it in its passage (``agent.steps``); the
+    picks those steps already hold, and those past ``max_chars``, are dropped."""
+    lead = next((p for p in picks if not p.unit.has_block), None)
+    if lead is None or lead is not picks[0] and picks[0].unit.has_block:
+        return picks
+    full = follow_steps(str(hits[lead.passage - 1].get("text") or ""), lead.unit)
+    if full is None:
+        return picks
+    grown = Pick(full, lead.passage, lead.score, lead.position)
+    out = [grown]
+    size = len(full.render("[1]"))
+    for p in picks:
+        if p is lead or (p.passage == lead.passage and (p.unit.lead == full.lead or _redundant(p.unit, [grown]))):
+            continue
+        cost = len(p.unit.render("[1]"))
+        if size + cost > max_chars:
+            continue
+        out.append(p)
+        size += cost
+    order = {id(p): k for k, p in enumerate(picks)}
+    return sorted(out, key=lambda p: order.get(id(p), order[id(lead)]))
