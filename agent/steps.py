@@ -100,7 +100,9 @@ def _collect(blocks: list[_Block], start: int) -> tuple[list[str], bool, int]:
                 break  # prose after the last step: the procedure is over
         elif kind == "table":
             break
-    items = steps or [p for p in plain if not is_heading(p.rstrip("."))]
+    if len(plain) == 1 and is_heading(plain[0].rstrip(".")):
+        plain = []  # a lone heading-like line ("Installing the plug-ins") is not a list
+    items = steps or plain
     cut = 0
     while items and items[-1].rstrip().endswith(":"):  # its block is not in the passage
         items.pop()
