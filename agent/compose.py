@@ -209,7 +209,7 @@ def _with_steps(picks: list[Pick], hits: list[dict[str, Any]], max_chars: int) -
     """The lead brings the steps / list that follow it in its passage (``agent.steps``); the
     picks those steps already hold, and those past ``max_chars``, are dropped."""
     lead = next((p for p in picks if not p.unit.has_block), None)
-    if lead is None or lead is not picks[0] and picks[0].unit.has_block:
+    if lead is None or (lead is not picks[0] and picks[0].unit.has_block):
         return picks
     full = follow_steps(str(hits[lead.passage - 1].get("text") or ""), lead.unit)
     if full is None:
@@ -218,7 +218,9 @@ def _with_steps(picks: list[Pick], hits: list[dict[str, Any]], max_chars: int) -
     out = [grown]
     size = len(full.render("[1]"))
     for p in picks:
-        if p is lead or (p.passage == lead.passage and (p.unit.lead == full.lead or _redundant(p.unit, [grown]))):
+        if p is lead or (
+            p.passage == lead.passage and (p.unit.lead == full.lead or _redundant(p.unit, [grown]))
+        ):
             continue
         cost = len(p.unit.render("[1]"))
         if size + cost > max_chars:

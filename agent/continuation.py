@@ -64,7 +64,9 @@ def next_chunks(collection: str, ids: list[str]) -> dict[str, dict[str, Any]]:
 
 def continued(hits: list[dict[str, Any]], collection: str) -> list[dict[str, Any]]:
     """``hits`` where each one cut inside its procedure carries the rest of its section."""
-    following = next_chunks(collection, [str(h["id"]) for h in hits if h.get("id") and "+" not in str(h["id"])])
+    following = next_chunks(
+        collection, [str(h["id"]) for h in hits if h.get("id") and "+" not in str(h["id"])]
+    )
     out = []
     for hit in hits:
         nxt = following.get(str(hit.get("id")))
@@ -73,6 +75,10 @@ def continued(hits: list[dict[str, Any]], collection: str) -> list[dict[str, Any
             if rest.lstrip().startswith("#"):  # the section heading repeated
                 rest = "\n".join(rest.lstrip().splitlines()[1:])
             if _cut_inside(hit["text"], rest):
-                hit = {**hit, "id": f"{hit['id']}+{nxt['id']}", "text": f"{hit['text'].rstrip()}\n\n{rest.strip()}"}
+                hit = {
+                    **hit,
+                    "id": f"{hit['id']}+{nxt['id']}",
+                    "text": f"{hit['text'].rstrip()}\n\n{rest.strip()}",
+                }
         out.append(hit)
     return out

@@ -30,7 +30,7 @@ MAX_CODE_CHARS = 500
 
 _PREREQ = re.compile(
     r"^(?:you(?:r)?\b|an? [\w -]+ (?:is|are) (?:installed|running|available|configured|enabled)|"
-    r"(?:access|admin|administrator|cluster)\b|[^.]*\b(?:installed|access to|permissions?)\b)",
+    r"(?:access|admin|administrator|cluster)\b|[^.]*\b(?:installed|access to|permissions?|is created|exists)\b)",
     re.I,
 )
 
@@ -125,7 +125,9 @@ def _locate(blocks: list[_Block], sentence: str) -> tuple[int, str]:
     """(block index, kind) of the block that holds ``sentence`` (-1 when not found)."""
     for b, (kind, entries, _lang) in enumerate(blocks):
         listed = kind != "para"
-        if kind in ("para", "list", "olist") and any(sentence in sentences_of(e, listed=listed) for e in entries):
+        if kind in ("para", "list", "olist") and any(
+            sentence in sentences_of(e, listed=listed) for e in entries
+        ):
             return b, kind
     return -1, ""
 
@@ -135,7 +137,9 @@ def _procedure_start(blocks: list[_Block], b: int) -> int:
     start = b
     while start > 0:
         kind = blocks[start - 1][0]
-        within = kind in ("olist", "code") or (kind == "para" and start > 1 and blocks[start - 2][0] == "olist")
+        within = kind in ("olist", "code") or (
+            kind == "para" and start > 1 and blocks[start - 2][0] == "olist"
+        )
         if not within:
             break
         start -= 1
@@ -149,7 +153,7 @@ def _intro(blocks: list[_Block], start: int) -> tuple[int, str]:
     sentence of the paragraph above it, past notes and the prerequisite list (no heading)."""
     for b in range(start - 1, max(-1, start - 5), -1):
         kind, entries, extra = blocks[b]
-        if kind == "heading" or (kind == "list" and not _is_prereq_list(entries)):
+        if kind == "heading":
             break
         if kind == "para" and extra != "note":
             sentences = [s for e in entries for s in sentences_of(e)]

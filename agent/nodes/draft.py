@@ -19,8 +19,8 @@ from langgraph.runtime import Runtime
 
 from agent import entail
 from agent.compose import compose
-from agent.continuation import continued
 from agent.context import AgentDeps, for_run
+from agent.continuation import continued
 from agent.grounding import content_tokens, split_sentences, strip_cites
 from agent.state import AgentState
 from agent.units import Unit

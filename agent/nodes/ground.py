@@ -11,8 +11,8 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from agent.compose import compose
-from agent.continuation import continued
 from agent.context import AgentDeps, for_run
+from agent.continuation import continued
 from agent.nodes.draft import SentenceGate, searched_question
 from agent.state import AgentState
 from deskpilot.runconfig import RunConfig
