@@ -14,7 +14,8 @@ heading in between) and returns the lead *with* them as one :class:`agent.units.
   block); what is cut is said ("… (n more in the cited passage)").
 
 When the lead is itself one of the steps, the whole procedure is returned under the sentence that
-introduces it (or the first step when there is none).
+introduces it (nothing when there is none); when it is one bullet (a prerequisite, a tool), its
+whole list, under its intro (else under its first entry).
 """
 
 from __future__ import annotations
@@ -163,6 +164,29 @@ def _intro(blocks: list[_Block], start: int) -> tuple[int, str]:
     return -1, ""
 
 
+_SEE = re.compile(r"\s*(?:For more information|For more details|For details),? see [^.]*\.?$", re.I)
+
+
+def _entry(entry: str) -> str:
+    """A bullet as shown in its list: without a trailing "For more information, see …" pointer."""
+    text = _SEE.sub("", clean(entry)).strip()
+    return _step_text(text) if text else ""
+
+
+def _whole_list(blocks: list[_Block], b: int) -> Unit | None:
+    """A bullet chosen as the lead (one prerequisite, one tool, one feature): its whole list,
+    under the sentence that introduces it (else under its first entry)."""
+    entries = [_entry(e) for e in blocks[b][1]]
+    entries = [e for e in entries if e and not e.endswith(":")]  # its sub-list is not shown
+    if len(entries) < 2:
+        return None
+    _, head = _intro(blocks, b)
+    if not head:
+        head, entries = entries[0], entries[1:]
+    kept, more = _bounded(entries)
+    return Unit(lead=head, items=kept, more=more)
+
+
 def follow_steps(text: str, lead: Unit) -> Unit | None:
     """``lead`` with the steps / list that follow it in passage ``text`` (None: nothing follows)."""
     if lead.has_block:
@@ -176,8 +200,10 @@ def follow_steps(text: str, lead: Unit) -> Unit | None:
         b, head = _intro(blocks, _procedure_start(blocks, b))
         if b < 0:
             return None
-    elif kind == "list" or blocks[b][2] == "note" or (b > 0 and blocks[b - 1][0] == "olist"):
-        return None  # a bullet, a note or a remark between steps does not lead a procedure
+    elif kind == "list":
+        return _whole_list(blocks, b)
+    elif blocks[b][2] == "note" or (b > 0 and blocks[b - 1][0] == "olist"):
+        return None  # a note or a remark between steps does not lead a procedure
     else:
         sentences = [s for e in blocks[b][1] for s in sentences_of(e)]
         if sentences and sentences[-1] != lead.lead:
