@@ -177,3 +177,18 @@ def test_without_an_index_the_hits_are_unchanged(monkeypatch: pytest.MonkeyPatch
     hits = [_hit("p1", "You can enable it:")]
     assert continuation.next_chunks("c", ["p1"]) == {}
     assert continued(hits, "c") == hits
+
+
+def test_a_pick_from_a_neighbouring_passage_that_misses_the_questions_terms_is_dropped() -> None:
+    from agent.compose import Pick, on_topic
+
+    units = [
+        Unit(lead="The dispute fee of $15.00 is returned to you if you win the dispute."),
+        Unit(lead="The processing fee from the original charge is not returned when you refund."),
+        Unit(lead="Disputes are opened by the cardholder's bank."),
+        Unit(lead="Refunds take 5 to 10 business days."),
+    ]
+    picks = [Pick(units[1], 1, 0.6, 0), Pick(units[0], 2, 0.55, 0)]
+    kept = on_topic(picks, "How much is the dispute fee and is it returned if we win the dispute?", units)
+    assert [p.unit for p in kept] == [units[0]]  # "processing fee … refund" answers another question
+    assert on_topic(picks[:1], "anything at all", units) == picks[:1]  # a single pick always stays
