@@ -24,6 +24,7 @@ import numpy as np
 
 from agent.grounding import Grounder, content_tokens
 from agent.guard.heuristics import heuristic_hits
+from agent.steps import follow_steps
 from agent.units import Unit
 
 _DURATION = r"\b\d+(?:[.,]\d+)?\s*(?:[–-]|to)?\s*\d*\s*(?:business |calendar |working )?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms)\b"
@@ -64,6 +65,7 @@ _ANAPHOR = re.compile(
 BLOCK_BONUS = 0.08
 VALUE_BONUS = 0.12
 MARGIN = 0.09
+ON_TOPIC = 0.5  # a pick must cover this share of the best pick's question terms (``on_topic``)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ def compose(
             break
         if float(row[3][0]) >= min_relevance and (not kinds or has_value(row[0].plain, kinds)):
             add(row, 0)  # a value question's extra units must hold a value too
+    chosen = on_topic(chosen, question, [r[0] for r in rows])
     context: list[Pick] = []
     for p in chosen:  # "For most disputes this is 14 days": the sentence "this" points back to
         if _ANAPHOR.match(p.unit.lead) and p.position > 0:
@@ -201,4 +204,59 @@ def compose(
     rest = sorted(
         [*chosen[1:], *(c for c in context if c not in lead_group)], key=lambda p: (p.passage, p.position)
     )
-    return [*lead_group, chosen[0], *rest]
+    return _with_steps([*lead_group, chosen[0], *rest], hits, max_chars)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _terms(text: str) -> set[str]:
+    return {_stem(w) for w in content_tokens(text)}
+
+
+def on_topic(picks: list[Pick], question: str, units: list[Unit], *, share: float = ON_TOPIC) -> list[Pick]:
+    """The picks that cover the question's distinctive terms nearly as well as the best one.
+
+    A term's weight is its rarity among the candidate units (``log(1 + n / df)``: words every
+    passage has, like the product name, weigh little); a pick whose weighted coverage of the
+    question's terms is below ``share`` of the best pick's is a neighbouring passage answering
+    another question ("run a CloudWatch query" for "see live logs of a Kubernetes object") and
+    is dropped. The best-covering pick always stays (it may become the lead)."""
+    if len(picks) < 2:
+        return picks
+    q = _terms(question)
+    bags = [_terms(u.plain) for u in units]
+    df = {t: sum(t in b for b in bags) for t in q}
+    weight = {t: float(np.log1p(len(bags) / df[t])) for t in q if df[t]}
+    if not weight:
+        return picks
+    cover = [sum(w for t, w in weight.items() if t in _terms(p.unit.plain)) for p in picks]
+    best = max(cover)
+    return [p for p, c in zip(picks, cover, strict=True) if c >= share * best]
+
+
+def _with_steps(picks: list[Pick], hits: list[dict[str, Any]], max_chars: int) -> list[Pick]:
+    """The lead brings the steps / list that follow it in its passage (``agent.steps``); the
+    picks those steps already hold, and those past ``max_chars``, are dropped."""
+    lead = next((p for p in picks if not p.unit.has_block), None)
+    if lead is None or (lead is not picks[0] and picks[0].unit.has_block):
+        return picks
+    full = follow_steps(str(hits[lead.passage - 1].get("text") or ""), lead.unit)
+    if full is None:
+        return picks
+    grown = Pick(full, lead.passage, lead.score, lead.position)
+    out = [grown]
+    size = len(full.render("[1]"))
+    for p in picks:
+        if p is lead or (
+            p.passage == lead.passage and (p.unit.lead == full.lead or _redundant(p.unit, [grown]))
+        ):
+            continue
+        cost = len(p.unit.render("[1]"))
+        if size + cost > max_chars:
+            continue
+        out.append(p)
+        size += cost
+    order = {id(p): k for k, p in enumerate(picks)}
+    return sorted(out, key=lambda p: order.get(id(p), order[id(lead)]))

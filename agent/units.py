@@ -130,7 +130,7 @@ def _blocks(text: str) -> list[_Block]:
                 j += 1
             body = lines[i + 1 : j]
             if delim and out and out[-1][0] == "label":  # [NOTE] ---- prose ----
-                out[-1] = ("para", body, "")
+                out[-1] = ("para", body, "note")
             else:
                 out.append(("code", body, fence.group(2) if fence else ""))
             i = j + 1
@@ -281,6 +281,18 @@ def passage_units(text: str) -> list[Unit]:
         elif kind == "table":
             units.extend(Unit(lead=row) for row in _row_sentences(entries))
     return units
+
+
+def passage_blocks(text: str) -> list[_Block]:
+    """The passage's blocks (kind, entries, code language), as :func:`passage_units` reads them."""
+    return _blocks(text)
+
+
+def sentences_of(entry: str, *, listed: bool = False) -> list[str]:
+    """A block entry's sentences, cleaned exactly as :func:`passage_units` makes unit leads."""
+    if listed:
+        return [x for x in _SENT.split(clean(entry)) if x]
+    return [clean(x) for x in _SENT.split(entry.strip()) if x.strip()]
 
 
 def _row_sentences(rows: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from langgraph.runtime import Runtime
 from agent import entail
 from agent.compose import compose
 from agent.context import AgentDeps, for_run
+from agent.continuation import continued
 from agent.grounding import content_tokens, split_sentences, strip_cites
 from agent.state import AgentState
 from agent.units import Unit
@@ -179,7 +180,8 @@ def make_draft(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
     def draft(state: AgentState, runtime: Runtime[RunConfig] | None = None) -> dict[str, Any]:
         d = for_run(deps, runtime)
         s = d.config
-        hits = state["retrieved"][: s.agent_context_k]
+        top = state["retrieved"][: s.agent_context_k]
+        hits = continued(top, state.get("collection") or d.settings.collection)
         writer = get_stream_writer()
         picks = compose(
             d.grounder,

@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 
 from agent.compose import compose
 from agent.context import AgentDeps, for_run
+from agent.continuation import continued
 from agent.nodes.draft import SentenceGate, searched_question
 from agent.state import AgentState
 from deskpilot.runconfig import RunConfig
@@ -26,7 +27,8 @@ def make_ground(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
         if answer:
             mode = state.get("answer_mode") or "generated"
         else:
-            hits = state["retrieved"][: s.agent_context_k]
+            collection = state.get("collection") or d.settings.collection
+            hits = continued(state["retrieved"][: s.agent_context_k], collection)
             gate = SentenceGate(d, hits, s.agent_max_sentences, get_stream_writer())
             picks = compose(
                 d.grounder,
