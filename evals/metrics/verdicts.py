@@ -38,8 +38,15 @@ LOWER_IS_BETTER = frozenset(
 
 
 def judged(records: Iterable[CaseRecord]) -> list[CaseRecord]:
-    """The cases a correctness verdict applies to: successful and expected to be answered."""
-    return [r for r in records if r.ok and r.expected_behavior == "answer"]
+    """The cases a correctness verdict applies to: successful and expected to be answered from the
+    knowledge base. A case that expects a tool reply (a record lookup or a refund: ``expected_route``
+    tool) states facts from the tool database, not from a cited passage, so the proxy cannot judge
+    it; its decisions are scored by :mod:`evals.decisions`."""
+    return [r for r in records if r.ok and r.expected_behavior == "answer" and not _expects_tool(r)]
+
+
+def _expects_tool(rec: CaseRecord) -> bool:
+    return rec.expected_decisions is not None and rec.expected_decisions.expected_route == "tool"
 
 
 def apply_verdicts(records: list[CaseRecord], labels: Iterable[AuditLabel] = ()) -> None:
