@@ -359,3 +359,13 @@ def test_runner_records_tool_calls_approval_and_ticket_decisions(
     assert results.metrics["route_accuracy"] == 1.0 and results.metrics["tool_accuracy"] == 1.0
     assert results.metrics["approval_accuracy"] == 1.0 and results.metrics["ticket_queue_accuracy"] == 1.0
     assert results.decisions is not None and results.decisions.n["ticket_needs_human_accuracy"] == 1
+
+
+def test_correctness_verdicts_skip_cases_that_expect_a_tool_reply() -> None:
+    """A record lookup states tool-database facts with no cited passage: the proxy cannot judge it."""
+    from evals.metrics.verdicts import judged
+
+    lookup = _rec(_case(id="tool", expected_route="tool", expected_tool="get_charge"), route="tool")
+    kb = _rec(_case(id="kb", expected_route="answer"), route="answer")
+    plain = _rec(_case(id="plain"))
+    assert [r.id for r in judged([lookup, kb, plain])] == ["kb", "plain"]
