@@ -83,14 +83,19 @@ bench-service: setup
 	$(BIN)/python bench/crash.py --n 500
 	$(BIN)/python bench/load.py
 
+# the gate's max_drop rules need a baseline run: make eval BASELINE=path/to/run (else absolute limits only)
+BASELINE ?=
+BASELINE_ARG := $(if $(BASELINE),--baseline $(BASELINE),--no-baseline)
+
 eval: setup
-	$(DP) eval run --dataset $(ACME)/golden.jsonl --gate evals/gates/acme.yaml --out $(DESKPILOT_DATA_DIR)/eval/latest
+	$(DP) eval run --dataset $(ACME)/golden.jsonl --gate evals/gates/acme.yaml \
+	  $(BASELINE_ARG) --out $(DESKPILOT_DATA_DIR)/eval/latest
 
 # the eval gate over all 306 RHDH dev questions (docs ingested into collection `rhdh`)
 eval-rhdh: setup
 	$(DP) ingest $(RHDH)/docs --collection rhdh
 	DESKPILOT_TRIAGE_QUEUES_FILE=$(RHDH)/categories.yaml $(DP) eval run --dataset $(RHDH)/golden_dev.jsonl \
-	  --collection rhdh --gate evals/gates/rhdh.yaml --out $(DESKPILOT_DATA_DIR)/eval/rhdh
+	  --collection rhdh --gate evals/gates/rhdh.yaml $(BASELINE_ARG) --out $(DESKPILOT_DATA_DIR)/eval/rhdh
 
 clean:
 	rm -rf $(VENV) .deskpilot .pytest_cache .mypy_cache .ruff_cache

@@ -65,6 +65,9 @@ def run(
     collection: str | None = typer.Option(None, "--collection", help="knowledge base (default: settings)"),
     gate: Path | None = typer.Option(None, "--gate", help="gate YAML"),
     baseline: Path | None = typer.Option(None, "--baseline", help="earlier run dir or results.json"),
+    no_baseline: bool = typer.Option(
+        False, "--no-baseline", help="check the gate's absolute limits only (its max_drop rules are skipped)"
+    ),
     out: Path | None = typer.Option(None, "--out", help="run dir (reused = resumed); default dated dir"),
     limit: int | None = typer.Option(None, "--limit", help="first N cases only"),
     concurrency: int | None = typer.Option(None, "--concurrency", help="agent calls in flight"),
@@ -76,7 +79,7 @@ def run(
     from deskpilot.settings import get_settings
     from evals.config import build_config
     from evals.dataset import load_golden
-    from evals.gate import Gate, check_gate, load_gate
+    from evals.gate import Gate, absolute_only, check_gate, load_gate, require_baseline
     from evals.nightly import dated_run_dir
     from evals.report import write_report
     from evals.results import load_results
@@ -86,7 +89,11 @@ def run(
         raise UserInputError("--concurrency must be between 1 and 16")
     golden = load_golden(dataset, limit=limit)
     gate_cfg = load_gate(gate) if gate else Gate()
+    if no_baseline and baseline:
+        raise UserInputError("give --baseline or --no-baseline, not both")
+    gate_cfg = absolute_only(gate_cfg) if no_baseline else gate_cfg
     base = load_results(baseline) if baseline else None
+    require_baseline(gate_cfg, base)  # before the run: a regression rule never passes for want of a baseline
     if base is not None and base.dataset.hash != golden.hash:
         typer.echo(f"warning: baseline dataset hash {base.dataset.hash} differs from {golden.hash}", err=True)
     settings = get_settings()

@@ -7,9 +7,17 @@ metrics:
 slices:
   refunds: {hit@5: {min: 0.5}}
 ```
-``max_drop`` compares with the baseline (an earlier results.json): for metrics where lower is
-better (latency, cost, failures) it bounds the increase instead. A failed or missing case
-always fails the gate; a metric named in the gate but absent from the results fails too.
+``min`` / ``max`` are hard floors: crossing one always fails. ``max_drop`` is a regression rule
+against the baseline (an earlier results.json, ``--baseline``): the candidate's per-case outcomes
+are paired with the baseline's by case id and the rule fails only when the drop is larger than
+``max_drop`` (the practical margin; for lower-is-better metrics such as latency or cost it bounds
+the rise) **and** statistically significant at ``alpha`` (default 0.05, one-sided; the test is
+exact McNemar for per-case 0/1 scores, a seeded paired bootstrap otherwise: ``evals.stats``).
+A regression rule with no baseline is an error (``MissingBaselineError``, CLI exit 2), never a
+pass; ``absolute_only`` drops those rules on purpose (a first nightly, ``--no-baseline``).
+Slice rules apply only to slices with at least ``min_n`` cases (default 10); smaller slices are
+reported, not gated. A failed or missing case always fails the gate; a metric named in the gate
+but absent from the results fails too.
 
 Correctness rates mix audit labels and automatic proxies. A rule may demand that the proxy
 be trusted first::
@@ -25,7 +33,6 @@ reported as not enforced (and passes), saying what is missing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -33,6 +40,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from deskpilot.exceptions import UserInputError
 from evals.metrics.aggregate import HIGHER_IS_BETTER_EXCEPT
 from evals.results import EvalResults
+from evals.stats import PairedDiff, pair, per_case_diff, statistic_diffs
+
+
+class MissingBaselineError(UserInputError):
+    """The gate has regression rules (``max_drop``) and no baseline run was given."""
 
 
 class AgreementRule(BaseModel):
@@ -49,6 +61,7 @@ class Threshold(BaseModel):
     min: float | None = None
     max: float | None = None
     max_drop: float | None = Field(default=None, ge=0)
+    alpha: float | None = Field(default=None, gt=0, lt=1, description="overrides the gate's alpha")
     requires_agreement: AgreementRule | None = None
 
     @model_validator(mode="after")
@@ -62,6 +75,8 @@ class Gate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     metrics: dict[str, Threshold] = Field(default_factory=dict)
     slices: dict[str, dict[str, Threshold]] = Field(default_factory=dict)
+    alpha: float = Field(default=0.05, gt=0, lt=1, description="one-sided significance of max_drop")
+    min_n: int = Field(default=10, ge=1, description="slices with fewer cases are reported, not gated")
 
 
 class Verdict(BaseModel):
@@ -72,6 +87,7 @@ class Verdict(BaseModel):
     limit: float | None
     passed: bool
     reason: str
+    paired: PairedDiff | None = Field(default=None, description="max_drop: baseline -> candidate, test")
 
 
 class GateReport(BaseModel):
@@ -105,7 +121,9 @@ def _lower_is_better(metric: str) -> bool:
     return metric in HIGHER_IS_BETTER_EXCEPT
 
 
-def _check(scope: str, metric: str, t: Threshold, value: float | None, base: float | None) -> list[Verdict]:
+def _check(
+    scope: str, metric: str, t: Threshold, value: float | None, base: PairedDiff | None, alpha: float
+) -> list[Verdict]:
     where = metric if scope == "overall" else f"{scope}/{metric}"
     out: list[Verdict] = []
     if value is None:
@@ -147,35 +165,33 @@ def _check(scope: str, metric: str, t: Threshold, value: float | None, base: flo
             )
         )
     if t.max_drop is not None:
-        if base is None:
-            out.append(
-                Verdict(
-                    scope=scope,
-                    metric=metric,
-                    check="max_drop",
-                    value=value,
-                    limit=t.max_drop,
-                    passed=True,
-                    reason=f"{where}: no baseline value, max_drop not checked",
-                )
-            )
-        else:
-            drop = (value - base) if _lower_is_better(metric) else (base - value)
-            ok = drop <= t.max_drop + 1e-12
-            word = "rise" if _lower_is_better(metric) else "drop"
-            out.append(
-                Verdict(
-                    scope=scope,
-                    metric=metric,
-                    check="max_drop",
-                    value=value,
-                    limit=t.max_drop,
-                    passed=ok,
-                    reason=f"{where} = {value:.4f} vs baseline {base:.4f}: {word} "
-                    f"{drop:.4f} {'<=' if ok else '>'} max_drop {t.max_drop}",
-                )
-            )
+        out.append(_regression(where, scope, metric, t, value, base, alpha))
     return out
+
+
+def _regression(
+    where: str, scope: str, metric: str, t: Threshold, value: float, base: PairedDiff | None, alpha: float
+) -> Verdict:
+    assert t.max_drop is not None
+    a = t.alpha or alpha
+    word = "rise" if _lower_is_better(metric) else "drop"
+    row = {"scope": scope, "metric": metric, "check": "max_drop", "value": value, "limit": t.max_drop}
+    if base is None or base.base is None or base.drop is None:
+        return Verdict(**row, passed=False, reason=f"{where}: no paired baseline value to compare with")
+    big = base.drop > t.max_drop + 1e-12
+    significant = base.p is not None and base.p < a
+    ci = f"[{base.ci_low:+.4f}, {base.ci_high:+.4f}]" if base.ci_low is not None else "n/a"
+    shown = "n/a" if base.p is None else f"{base.p:.3g}"
+    why = (
+        f"{where} = {base.base:.4f} -> {base.cand:.4f} (n={base.n_pairs} paired, diff 95% {ci}): "
+        f"{word} {base.drop:.4f} {'>' if big else '<='} max_drop {t.max_drop}, {base.test} p={shown}"
+    )
+    if base.test == "none":
+        return Verdict(
+            **row, passed=not big, reason=why + " (no paired test: aggregates compared)", paired=base
+        )
+    verdict = "significant" if significant else f"not significant at alpha {a}"
+    return Verdict(**row, passed=not (big and significant), reason=f"{why} {verdict}", paired=base)
 
 
 def _rows(results: EvalResults) -> list[Verdict]:
@@ -229,11 +245,17 @@ def untrusted(results: EvalResults, rule: AgreementRule | None) -> str | None:
 
 
 def _checked(
-    results: EvalResults, scope: str, metric: str, t: Threshold, value: float | None, base: float | None
+    results: EvalResults,
+    scope: str,
+    metric: str,
+    t: Threshold,
+    value: float | None,
+    base: PairedDiff | None,
+    alpha: float,
 ) -> list[Verdict]:
     why = untrusted(results, t.requires_agreement)
     if why is None:
-        return _check(scope, metric, t, value, base)
+        return _check(scope, metric, t, value, base, alpha)
     where = metric if scope == "overall" else f"{scope}/{metric}"
     return [
         Verdict(
@@ -248,7 +270,81 @@ def _checked(
     ]
 
 
+def needs_baseline(gate: Gate) -> list[str]:
+    """The rules that compare with a baseline (``max_drop``), as ``scope/metric``."""
+    rules = [m for m, t in gate.metrics.items() if t.max_drop is not None]
+    return rules + [
+        f"{c}/{m}" for c, r in gate.slices.items() for m, t in r.items() if t.max_drop is not None
+    ]
+
+
+def absolute_only(gate: Gate) -> Gate:
+    """The gate minus its regression rules (a rule of nothing but ``max_drop`` goes)."""
+
+    def keep(rules: dict[str, Threshold]) -> dict[str, Threshold]:
+        out = {}
+        for m, t in rules.items():
+            bare = t.model_copy(update={"max_drop": None})
+            if bare.min is not None or bare.max is not None:
+                out[m] = bare
+        return out
+
+    return gate.model_copy(
+        update={"metrics": keep(gate.metrics), "slices": {k: keep(v) for k, v in gate.slices.items()}}
+    )
+
+
+def require_baseline(gate: Gate, baseline: object | None) -> None:
+    """Raise ``MissingBaselineError`` when the gate has regression rules and there is no baseline."""
+    rules = needs_baseline(gate)
+    if baseline is None and rules:
+        raise MissingBaselineError(
+            f"the gate's regression rules need a baseline run: {', '.join(rules)} "
+            "(pass --baseline RUN_DIR, or --no-baseline to check the absolute limits only)"
+        )
+
+
+def _paired(
+    results: EvalResults, baseline: EvalResults, metrics: list[str], category: str | None = None
+) -> dict[str, PairedDiff]:
+    """Baseline -> candidate per metric over the paired cases (of one category when given)."""
+    cand = [r for r in results.per_case if category is None or r.category == category]
+    base = [r for r in baseline.per_case if category is None or r.category == category]
+    a, b = pair(base, cand)
+    out: dict[str, PairedDiff] = {}
+    rest: list[str] = []
+    for m in metrics:
+        d = per_case_diff(m, a, b, lower_is_better=_lower_is_better(m))
+        if d is not None:
+            out[m] = d
+        else:
+            rest.append(m)
+    out.update(statistic_diffs(rest, a, b, lower_is_better=HIGHER_IS_BETTER_EXCEPT))
+    bm = baseline.metrics if category is None else baseline.slices.get(category, {})
+    for m in rest:  # nothing paired (no shared cases): aggregates only, said so in the verdict
+        if m not in out and (va := bm.get(m)) is not None:
+            vb = (results.metrics if category is None else results.slices.get(category, {})).get(m)
+            drop = None if vb is None else ((vb - va) if _lower_is_better(m) else (va - vb))
+            out[m] = PairedDiff(metric=m, test="none", n_pairs=0, base=va, cand=vb, drop=drop)
+    return out
+
+
+def _small_slice(category: str, metric: str, value: float | None, n: int, min_n: int) -> Verdict:
+    return Verdict(
+        scope=category,
+        metric=metric,
+        check="min_n",
+        value=value,
+        limit=float(min_n),
+        passed=True,
+        reason=f"{category}/{metric} = {'n/a' if value is None else f'{value:.4f}'}: "
+        f"reported, not gated (n={n} < min_n {min_n})",
+    )
+
+
 def check_gate(results: EvalResults, gate: Gate, baseline: EvalResults | None = None) -> GateReport:
+    """Every rule of ``gate`` on ``results``; raises ``MissingBaselineError`` (see the module doc)."""
+    require_baseline(gate, baseline)
     verdicts = _rows(results)
     if baseline is not None and baseline.n > results.n:
         verdicts.append(
@@ -262,15 +358,21 @@ def check_gate(results: EvalResults, gate: Gate, baseline: EvalResults | None = 
                 reason=f"rows: n = {results.n} < baseline n = {baseline.n}",
             )
         )
-    base_metrics: dict[str, Any] = baseline.metrics if baseline else {}
+    drops = [m for m, t in gate.metrics.items() if t.max_drop is not None]
+    paired = _paired(results, baseline, drops) if baseline is not None and drops else {}
     for metric, t in gate.metrics.items():
         verdicts += _checked(
-            results, "overall", metric, t, results.metrics.get(metric), base_metrics.get(metric)
+            results, "overall", metric, t, results.metrics.get(metric), paired.get(metric), gate.alpha
         )
     for category, rules in gate.slices.items():
         current = results.slices.get(category)
-        base_slice = baseline.slices.get(category, {}) if baseline else {}
+        n = int((current or {}).get("n") or 0)
+        if current and n < gate.min_n:
+            verdicts += [_small_slice(category, m, current.get(m), n, gate.min_n) for m in rules]
+            continue
+        drops = [m for m, t in rules.items() if t.max_drop is not None]
+        base_slice = _paired(results, baseline, drops, category) if baseline is not None and drops else {}
         for metric, t in rules.items():
             value = current.get(metric) if current else None
-            verdicts += _checked(results, category, metric, t, value, base_slice.get(metric))
+            verdicts += _checked(results, category, metric, t, value, base_slice.get(metric), gate.alpha)
     return GateReport(passed=all(v.passed for v in verdicts), verdicts=verdicts)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from deskpilot.settings import Settings
 from evals.config import build_config
 from evals.dataset import load_golden
-from evals.gate import Gate, GateReport, Threshold, check_gate, load_gate
+from evals.gate import GateReport, absolute_only, check_gate, load_gate
 from evals.report import write_report
 from evals.runner import run_eval
 from evals.store import history, last_accepted, record_run
@@ -53,27 +53,6 @@ def dated_run_dir(settings: Settings, now: datetime | None = None) -> Path:
     return path
 
 
-BASELINE_FIELDS = frozenset({"max_drop"})  # Threshold fields that compare with a baseline
-NOT_A_RULE = frozenset({"requires_agreement"})  # a condition on a rule, not a rule of its own
-
-
-def _drop_rule(t: Threshold) -> Threshold | None:
-    bare = t.model_copy(update=dict.fromkeys(BASELINE_FIELDS))
-    rules = {k: v for k, v in bare if k not in BASELINE_FIELDS | NOT_A_RULE and v is not None}
-    return bare if rules else None
-
-
-def without_baseline_rules(gate: Gate) -> Gate:
-    """The gate minus what needs a baseline: ``max_drop`` bounds (a rule of nothing else goes)."""
-
-    def keep(rules: dict[str, Threshold]) -> dict[str, Threshold]:
-        return {m: t2 for m, t in rules.items() if (t2 := _drop_rule(t)) is not None}
-
-    return gate.model_copy(
-        update={"metrics": keep(gate.metrics), "slices": {k: keep(v) for k, v in gate.slices.items()}}
-    )
-
-
 def run_nightly(
     dataset: Path,
     settings: Settings,
@@ -98,7 +77,7 @@ def run_nightly(
     if gate is not None:
         if baseline is None:
             notes.append(NO_BASELINE)
-            gate = without_baseline_rules(gate)
+            gate = absolute_only(gate)
         report = check_gate(results, gate, baseline)
     passed = report.passed if report else (not results.failed)
     base_id = base_row.run_id if base_row else None

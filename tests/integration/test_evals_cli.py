@@ -37,7 +37,9 @@ def test_eval_run_gate_regression_compare_and_nightly(
     get_settings.cache_clear()
     good, bad = tmp_path / "good", tmp_path / "bad"
     base = ["eval", "run", "--dataset", str(GOLDEN), "--gate", str(GATE)]
-    assert _cli([*base, "--out", str(good)]) == 0, capsys.readouterr()
+    assert _cli([*base, "--out", str(good)]) == 2  # max_drop rules and no baseline: an error, nothing ran
+    assert "need a baseline" in capsys.readouterr().err and not good.exists()
+    assert _cli([*base, "--no-baseline", "--out", str(good)]) == 0, capsys.readouterr()
     out = capsys.readouterr().out
     assert "PASS hit@5" in out and (good / "report.html").is_file()
     res = load_results(good)

@@ -16,8 +16,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 def test_report_renders_with_plots_and_verdicts(tmp_path: Path, browser: Any) -> None:
     res = load_results(RESULTS)
     base = res.model_copy(deep=True, update={"run_id": "older"})
-    base.metrics["hit@5"] = (res.metrics["hit@5"] or 0) + 0.5  # makes max_drop fail on hit@5
-    report = check_gate(res, load_gate(GATE), baseline=base)
+    gate = load_gate(GATE)
+    gate.metrics["hit@5"] = gate.metrics["hit@5"].model_copy(update={"min": 1.5})  # a floor it cannot meet
+    report = check_gate(res, gate, baseline=base)
     out = write_report(
         res, tmp_path / "report.html", gate=report, baseline=base, history=[("older", base.metrics)]
     )

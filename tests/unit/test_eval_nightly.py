@@ -70,8 +70,7 @@ def test_old_eval_runs_table_gains_the_new_columns(tmp_path: Path) -> None:
 
 
 def test_without_a_baseline_only_max_drop_rules_are_left_out() -> None:
-    from evals.gate import Gate
-    from evals.nightly import without_baseline_rules
+    from evals.gate import Gate, absolute_only
 
     gate = Gate.model_validate(
         {
@@ -83,7 +82,7 @@ def test_without_a_baseline_only_max_drop_rules_are_left_out() -> None:
             "slices": {"refunds": {"hit@1": {"max_drop": 0.2}, "mrr@10": {"min": 0.5}}},
         }
     )
-    bare = without_baseline_rules(gate)
+    bare = absolute_only(gate)
     assert list(bare.metrics) == ["hit@5"] and bare.metrics["hit@5"].min == 0.6
     assert bare.metrics["hit@5"].max_drop is None
     assert list(bare.slices["refunds"]) == ["mrr@10"]

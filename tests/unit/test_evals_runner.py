@@ -8,7 +8,7 @@ import pytest
 
 from evals.config import build_config
 from evals.dataset import load_golden
-from evals.gate import check_gate, load_gate
+from evals.gate import absolute_only, check_gate, load_gate
 from evals.runner import run_eval, service_ask
 from tests.fixtures.agent.support import agent_kb, agent_settings  # noqa: F401
 from tests.fixtures.evals.support import GATE, GOLDEN, eval_service
@@ -59,7 +59,7 @@ def test_planted_regression_retrieval_off_fails_gate(agent_settings: Any, tmp_pa
     good = run_eval(
         golden, good_cfg, tmp_path / "good", ask=service_ask(eval_service(agent_settings, tmp_path), good_cfg)
     )
-    assert check_gate(good, gate).passed
+    assert check_gate(good, gate, baseline=good).passed
     bad_cfg = build_config(agent_settings, retrieval_enabled=False)
     assert bad_cfg.config_hash != good_cfg.config_hash
     bad_svc = eval_service(agent_settings, tmp_path, retrieval=False)
@@ -84,7 +84,7 @@ def test_agent_errors_become_failed_rows(agent_settings: Any, tmp_path: Path) ->
     assert results.n == 2 and len(results.per_case) == 2
     assert [r.id for r in results.failed] == [golden.cases[1].id]
     assert "empty" in (results.failed[0].error or "")
-    assert not check_gate(results, load_gate(GATE)).passed
+    assert not check_gate(results, absolute_only(load_gate(GATE))).passed
 
 
 def test_results_record_into_the_database_for_trends(agent_settings: Any, tmp_path: Path) -> None:  # noqa: F811
