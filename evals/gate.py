@@ -175,9 +175,21 @@ def _regression(
     assert t.max_drop is not None
     a = t.alpha or alpha
     word = "rise" if _lower_is_better(metric) else "drop"
-    row = {"scope": scope, "metric": metric, "check": "max_drop", "value": value, "limit": t.max_drop}
+
+    def row(passed: bool, reason: str, paired: PairedDiff | None = None) -> Verdict:
+        return Verdict(
+            scope=scope,
+            metric=metric,
+            check="max_drop",
+            value=value,
+            limit=t.max_drop,
+            passed=passed,
+            reason=reason,
+            paired=paired,
+        )
+
     if base is None or base.base is None or base.drop is None:
-        return Verdict(**row, passed=False, reason=f"{where}: no paired baseline value to compare with")
+        return row(False, f"{where}: no paired baseline value to compare with")
     big = base.drop > t.max_drop + 1e-12
     significant = base.p is not None and base.p < a
     ci = f"[{base.ci_low:+.4f}, {base.ci_high:+.4f}]" if base.ci_low is not None else "n/a"
@@ -187,11 +199,9 @@ def _regression(
         f"{word} {base.drop:.4f} {'>' if big else '<='} max_drop {t.max_drop}, {base.test} p={shown}"
     )
     if base.test == "none":
-        return Verdict(
-            **row, passed=not big, reason=why + " (no paired test: aggregates compared)", paired=base
-        )
+        return row(not big, why + " (no paired test: aggregates compared)", base)
     verdict = "significant" if significant else f"not significant at alpha {a}"
-    return Verdict(**row, passed=not (big and significant), reason=f"{why} {verdict}", paired=base)
+    return row(not (big and significant), f"{why} {verdict}", base)
 
 
 def _rows(results: EvalResults) -> list[Verdict]:
