@@ -35,6 +35,7 @@ HEADLINE = (
     "latency_p50_s",
     "latency_p95_s",
     "cost_usd",
+    "cost_per_answer_usd",
 )
 
 

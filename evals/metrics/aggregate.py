@@ -14,6 +14,7 @@ from typing import Any
 
 from evals.embeddings import LocalRagasEmbeddings
 from evals.metrics.answer import AnswerScorer
+from evals.metrics.cost import cost_metrics
 from evals.metrics.retrieval import ContextScorer, rank_scores
 from evals.metrics.routing import routing_correct, routing_metrics
 from evals.metrics.verdicts import LOWER_IS_BETTER, correctness_metrics
@@ -27,6 +28,10 @@ HIGHER_IS_BETTER_EXCEPT = frozenset(
         "latency_p95_s",
         "latency_mean_s",
         "cost_usd",
+        "cost_per_answer_usd",
+        "tokens_per_answer",
+        "cost_per_resolved_ticket_usd",
+        "cost_per_escalation_avoided_usd",
         "n_failed",
         "n_missing",
         "false_abstention_rate",
@@ -102,6 +107,7 @@ def summarize(records: list[CaseRecord], n_expected: int | None = None) -> dict[
     metrics["latency_mean_s"] = sum(latencies) / len(latencies) if latencies else None
     metrics["cost_usd"] = round(sum(r.cost_usd for r in ok), 6)
     metrics["tokens_total"] = float(sum(r.prompt_tokens + r.completion_tokens for r in ok))
+    metrics.update(cost_metrics(records))
     metrics["n_ok"] = float(len(ok))
     metrics["n_failed"] = float(sum(1 for r in records if not r.ok))
     metrics["n_missing"] = float(max(0, n - len(records)))
