@@ -14,9 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from evals.results import EvalResults
-
-SEED = 20240607
-RESAMPLES = 2000
+from evals.stats import SEED, paired_bootstrap
 
 
 class MetricDiff(BaseModel):
@@ -59,17 +57,6 @@ def _f(x: float | None, *, sign: bool = False) -> str:
     if x is None:
         return "n/a"
     return f"{x:+.4f}" if sign else f"{x:.4f}"
-
-
-def paired_bootstrap(
-    a: np.ndarray, b: np.ndarray, *, seed: int = SEED, resamples: int = RESAMPLES
-) -> tuple[float, float, float]:
-    """(mean diff, 2.5th, 97.5th percentile) of mean(b - a) over resampled pairs."""
-    d = b - a
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(d), size=(resamples, len(d)))
-    means = d[idx].mean(axis=1)
-    return float(d.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def compare_runs(a: EvalResults, b: EvalResults, *, seed: int = SEED) -> Comparison:
