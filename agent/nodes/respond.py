@@ -19,8 +19,40 @@ COLLECTION = {
 }
 
 
+# ISO 4217 currencies whose minor unit is not 1/100 (amounts are in the minor unit, as the
+# payment API stores them): zero-decimal (100 JPY is stored as 100) and three-decimal ones.
+ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+
+
 def money(amount: int, currency: str) -> str:
-    return f"{amount / 100:,.2f} {currency.upper()}"
+    """A minor-unit amount as the customer reads it: 1500 USD → "15.00 USD", 1500 JPY → "1,500 JPY"."""
+    code = currency.upper()
+    if code in ZERO_DECIMAL:
+        return f"{amount:,} {code}"
+    if code in THREE_DECIMAL:
+        return f"{amount / 1000:,.3f} {code}"
+    return f"{amount / 100:,.2f} {code}"
 
 
 def _sentence(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
