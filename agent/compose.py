@@ -7,6 +7,8 @@
 - The best unit leads. A question with several parts (split on "?", "also", "and" between
   clauses) gets the best unit for each part; any question gets the runners-up that score
   almost as well as the lead (``margin``), within ``max_units`` and ``max_chars``.
+- A guide's summary ("Learn how to …") is penalised like a pointer: it names the task. A
+  "how do I …" question's lead brings the procedure below its paragraph (``agent.steps``).
 - Near-duplicates and units contained in one already chosen (a list item of a chosen list) are
   skipped. The result is in answer order: the lead first, then the others as the passages
   have them.
@@ -56,6 +58,14 @@ _POINTER = re.compile(
 )
 _ENUM_Q = re.compile(
     r"\b(?:methods|ways|options|steps|procedure|list|which \w+s|what are|what (?!does\b|is\b|was\b|has\b)\w+s)\b|\bhow (?:do|can|to)\b",
+    re.I,
+)
+_ABSTRACT = re.compile(  # a guide's or section's summary: it names the task, never answers it
+    r"^(?:learn (?:how|about|to)|this (?:section|chapter|guide|document|procedure) (?:describes|explains|covers|shows))\b",
+    re.I,
+)
+_HOWTO = re.compile(
+    r"\bhow (?:do|can|should|would|to)\b|\bhow i\b|\bsteps?\b|\bprocedure\b|\bwalk me through\b|\bwhat do i (?:need to )?do\b",
     re.I,
 )
 _ANAPHOR = re.compile(
@@ -146,6 +156,8 @@ def compose(
             short = 0.05 if len(words) < 5 else 0.0
             if _POINTER.match(unit.lead):  # "For more information, see …" / "You have installed …"
                 short += 0.1  # (a prerequisite) point elsewhere, they do not answer
+            if _ABSTRACT.match(unit.lead):  # "Learn how to configure …"
+                short += 0.25
             if enum and unit.has_block:  # "what methods…", "how do I…": the list / steps / command
                 bonus += BLOCK_BONUS
             score = np.array(
@@ -204,7 +216,8 @@ def compose(
     rest = sorted(
         [*chosen[1:], *(c for c in context if c not in lead_group)], key=lambda p: (p.passage, p.position)
     )
-    return _with_steps([*lead_group, chosen[0], *rest], hits, max_chars)
+    howto = bool(_HOWTO.search(question))
+    return _with_steps([*lead_group, chosen[0], *rest], hits, max_chars, howto=howto)
 
 
 def _stem(word: str) -> str:
@@ -236,13 +249,15 @@ def on_topic(picks: list[Pick], question: str, units: list[Unit], *, share: floa
     return [p for p, c in zip(picks, cover, strict=True) if c >= share * best]
 
 
-def _with_steps(picks: list[Pick], hits: list[dict[str, Any]], max_chars: int) -> list[Pick]:
+def _with_steps(
+    picks: list[Pick], hits: list[dict[str, Any]], max_chars: int, *, howto: bool = False
+) -> list[Pick]:
     """The lead brings the steps / list that follow it in its passage (``agent.steps``); the
     picks those steps already hold, and those past ``max_chars``, are dropped."""
     lead = next((p for p in picks if not p.unit.has_block), None)
     if lead is None or (lead is not picks[0] and picks[0].unit.has_block):
         return picks
-    full = follow_steps(str(hits[lead.passage - 1].get("text") or ""), lead.unit)
+    full = follow_steps(str(hits[lead.passage - 1].get("text") or ""), lead.unit, howto=howto)
     if full is None:
         return picks
     grown = Pick(full, lead.passage, lead.score, lead.position)

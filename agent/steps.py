@@ -187,8 +187,25 @@ def _whole_list(blocks: list[_Block], b: int) -> Unit | None:
     return Unit(lead=head, items=kept, more=more)
 
 
-def follow_steps(text: str, lead: Unit) -> Unit | None:
-    """``lead`` with the steps / list that follow it in passage ``text`` (None: nothing follows)."""
+def _code_after(blocks: list[_Block], b: int, head: str) -> Unit | None:
+    """``head`` with the code block right after its paragraph (the command or configuration the
+    paragraph's last sentence describes: "…by running the helm install command with namespace and
+    set options."), bounded to ``MAX_CODE_LINES``."""
+    if b + 1 >= len(blocks) or blocks[b + 1][0] != "code":
+        return None
+    code = [x.rstrip() for x in blocks[b + 1][1] if x.strip()]
+    if not code:
+        return None
+    kept = code[:MAX_CODE_LINES]
+    return Unit(lead=head, code="\n".join(kept), lang=blocks[b + 1][2], more=int(len(code) > len(kept)))
+
+
+def follow_steps(text: str, lead: Unit, *, howto: bool = False) -> Unit | None:
+    """``lead`` with the steps / list that follow it in passage ``text`` (None: nothing follows).
+
+    ``howto`` (a "how do I …" question): the procedure below the lead's paragraph is brought even
+    when more prose follows the lead in that paragraph (the task's intro sentence is often not the
+    paragraph's last)."""
     if lead.has_block:
         return None
     blocks = passage_blocks(text)
@@ -196,6 +213,7 @@ def follow_steps(text: str, lead: Unit) -> Unit | None:
     if b < 0:
         return None
     head = lead.lead
+    last = True  # the lead ends its paragraph
     if kind == "olist":  # the lead is one of the steps: the whole procedure, under its intro
         b, head = _intro(blocks, _procedure_start(blocks, b))
         if b < 0:
@@ -206,10 +224,13 @@ def follow_steps(text: str, lead: Unit) -> Unit | None:
         return None  # a note or a remark between steps does not lead a procedure
     else:
         sentences = [s for e in blocks[b][1] for s in sentences_of(e)]
-        if sentences and sentences[-1] != lead.lead:
+        last = not sentences or sentences[-1] == lead.lead
+        if not last and not howto:
             return None  # more prose follows the lead in its paragraph: it does not announce a block
+        if last and (code := _code_after(blocks, b, head)) is not None:
+            return code
     items, ordered, cut = _collect(blocks, b)
-    if not items:
+    if not items or (not ordered and not last):  # past more prose, only a procedure is its block
         return None
     kept, more = _bounded(items)
     return Unit(lead=head, items=kept, ordered=ordered, more=more + cut)

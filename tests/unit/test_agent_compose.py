@@ -165,3 +165,18 @@ def test_local_model_default_answers_from_composed_units_without_a_model_call(
     assert "5 to 10 business days" in r.answer
     sentences = split_sentences(r.answer)
     assert sentences and all(cited(s) for s in sentences) and not r.answer.rstrip().endswith(":")
+
+
+def test_learn_how_to_abstract_does_not_lead_over_the_task(grounder: Grounder) -> None:
+    text = (
+        "# Events module\n\nLearn how to configure the Events Module for GitHub.\n\n"
+        "To configure the Events Module for GitHub, add the events module package to your "
+        "dynamic-plugins ConfigMap."
+    )
+    picks = compose(
+        grounder,
+        "How do I configure the Events Module for GitHub?",
+        [{"id": "e", "text": text}],
+        min_relevance=0.0,
+    )
+    assert picks and picks[0].unit.lead.startswith("To configure"), picks

@@ -192,3 +192,41 @@ def test_a_pick_from_a_neighbouring_passage_that_misses_the_questions_terms_is_d
     kept = on_topic(picks, "How much is the dispute fee and is it returned if we win the dispute?", units)
     assert [p.unit for p in kept] == [units[0]]  # "processing fee … refund" answers another question
     assert on_topic(picks[:1], "anything at all", units) == picks[:1]  # a single pick always stays
+
+
+AIRGAP = """# Deploying the Helm chart
+
+In your air-gapped environment, deploy the Helm chart to the namespace that you want to use by running the helm install command with namespace and set options.
+
+```terminal
+helm install <rhdh_instance> <workspace_directory>/charts/<archive_file> --namespace <your_namespace> --create-namespace
+```
+
+where:
+"""
+
+NOTIFY = """# Enabling template update notifications
+
+As a platform engineer, you can enable notification alerts for template version updates using the scaffolder relation processor module. The module is disabled by default.
+
+* You have installed Developer Hub.
+
+1. Add the module package to your dynamic-plugins ConfigMap.
+2. Set `disabled: false` for the package.
+3. Restart the Developer Hub pod.
+"""
+
+
+def test_a_sentence_right_above_a_code_block_brings_the_command() -> None:
+    lead = next(u for u in passage_units(AIRGAP) if u.lead.startswith("In your air-gapped"))
+    full = follow_steps(AIRGAP, lead)
+    assert full is not None and full.code.startswith("helm install <rhdh_instance>"), full
+    assert full.render("[1]").endswith("--create-namespace\n```")
+
+
+def test_a_how_to_question_brings_the_procedure_past_more_prose() -> None:
+    lead = next(u for u in passage_units(NOTIFY) if u.lead.startswith("As a platform engineer"))
+    assert follow_steps(NOTIFY, lead) is None  # more prose follows the lead: no block by default
+    full = follow_steps(NOTIFY, lead, howto=True)
+    assert full is not None and full.ordered and full.lead == lead.lead
+    assert full.items[0].startswith("Add the module package") and len(full.items) == 3  # no prerequisite
