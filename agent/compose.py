@@ -86,6 +86,11 @@ class Pick:
     position: int  # the unit's place in its passage
 
 
+def is_pointer(lead: str) -> bool:
+    """A "For more information, see …" / "You have installed …" / "Learn how to …" sentence."""
+    return bool(_POINTER.match(lead) or _ABSTRACT.match(lead))
+
+
 def value_kinds(question: str) -> list[str]:
     """Kinds of value the question asks for ([] for other questions)."""
     kinds: list[str] = []
@@ -110,7 +115,8 @@ def _overlap(words: set[str], query: set[str]) -> float:
     return len(words & query) / max(1, len(query))
 
 
-def _redundant(unit: Unit, chosen: list[Pick]) -> bool:
+def redundant(unit: Unit, chosen: list[Pick]) -> bool:
+    """Whether ``unit`` repeats a chosen one (near-duplicate, or one holds the other)."""
     words = content_tokens(unit.plain)
     for p in chosen:
         other = content_tokens(p.unit.plain)
@@ -189,7 +195,7 @@ def compose(
     def add(row: tuple[Unit, int, int, np.ndarray, np.ndarray], j: int) -> None:
         nonlocal size
         cost = len(row[0].render("[1]"))
-        if len(chosen) >= max_units or size + cost > max_chars or _redundant(row[0], chosen):
+        if len(chosen) >= max_units or size + cost > max_chars or redundant(row[0], chosen):
             return
         chosen.append(Pick(row[0], row[1], round(float(row[4][j]), 4), row[2]))
         size += cost
@@ -208,7 +214,7 @@ def compose(
     for p in chosen:  # "For most disputes this is 14 days": the sentence "this" points back to
         if _ANAPHOR.match(p.unit.lead) and p.position > 0:
             before = [r for r in rows if r[1] == p.passage and r[2] == p.position - 1]
-            if before and not before[0][0].has_block and not _redundant(before[0][0], chosen + context):
+            if before and not before[0][0].has_block and not redundant(before[0][0], chosen + context):
                 context.append(Pick(before[0][0], p.passage, p.score, p.position - 1))
     lead_group = [
         c for c in context if (c.passage, c.position) == (chosen[0].passage, chosen[0].position - 1)
@@ -265,7 +271,7 @@ def _with_steps(
     size = len(full.render("[1]"))
     for p in picks:
         if p is lead or (
-            p.passage == lead.passage and (p.unit.lead == full.lead or _redundant(p.unit, [grown]))
+            p.passage == lead.passage and (p.unit.lead == full.lead or redundant(p.unit, [grown]))
         ):
             continue
         cost = len(p.unit.render("[1]"))

@@ -157,13 +157,17 @@ def _intro(blocks: list[_Block], start: int) -> tuple[int, str]:
         if kind == "heading":
             break
         if kind == "para" and extra != "note":
-            sentences = [s for e in entries for s in sentences_of(e)]
+            sentences = [s for e in entries for s in sentences_of(e) if not _SEE_ONLY.match(s)]
+            if not sentences and b > 0:
+                continue  # a "For more information, see …" paragraph does not introduce the steps
             if sentences and not is_heading(sentences[-1]) and len(sentences[-1].split()) >= 4:
                 return b, sentences[-1]
             break
     return -1, ""
 
 
+_ANNOUNCES = re.compile(r":\s*$|\b(?:following|as follows|includes?|including|requires?|consists? of)\b", re.I)
+_SEE_ONLY = re.compile(r"^\s*(?:For more information|For more details|For details|See|Refer to)\b", re.I)
 _SEE = re.compile(r"\s*(?:For more information|For more details|For details),? see [^.]*\.?$", re.I)
 
 
@@ -181,6 +185,8 @@ def _whole_list(blocks: list[_Block], b: int) -> Unit | None:
     if len(entries) < 2:
         return None
     _, head = _intro(blocks, b)
+    if head and not _ANNOUNCES.search(head):
+        head = ""  # the sentence above does not announce a list: it is about something else
     if not head:
         head, entries = entries[0], entries[1:]
     kept, more = _bounded(entries)

@@ -64,7 +64,8 @@ class Unit:
             end = ":"
         text = f"{body} {marker}{end}" if body else ""
         if self.items:
-            lines = [f"{i}. {x}" if self.ordered else f"- {x}" for i, x in enumerate(self.items, start=1)]
+            items = [x for x in self.items if x.strip()]  # an empty bullet is not shown
+            lines = [f"{i}. {x}" if self.ordered else f"- {x}" for i, x in enumerate(items, start=1)]
             if self.more:
                 lines.append(f"- … ({self.more} more in the cited passage)")
             text += "\n" + "\n".join(lines)

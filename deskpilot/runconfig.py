@@ -35,6 +35,7 @@ RetrievalMode = Literal["hybrid", "dense", "sparse"]
 RerankName = Literal["none", "blend", "heading", "blend-heading"]
 AbstainRule = Literal["classifier", "thresholds"]
 GenerationMode = Literal["auto", "always", "never"]
+AnswerScope = Literal["units", "section"]
 CondenseMode = Literal["auto", "rules", "llm", "off"]
 
 
@@ -66,6 +67,7 @@ class RunConfig(BaseModel):
     agent_context_k: int = Field(default=3, ge=1)
     agent_focus_sentences: int = Field(default=3, ge=1)
     agent_max_sentences: int = Field(default=3, ge=1)
+    agent_answer_scope: AnswerScope = "section"  # section (agent.readout) | units (agent.compose)
     agent_draft_max_tokens: int = Field(default=160, ge=1)
     agent_generation: GenerationMode = "auto"
     agent_extractive_lead: bool = True

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deskpilot.runconfig import AbstainRule, GenerationMode, RerankName, RetrievalMode
+from deskpilot.runconfig import AbstainRule, AnswerScope, GenerationMode, RerankName, RetrievalMode
 
 LOCAL_MODEL = "local/smollm2"
 IndexBackend = Literal["edge", "local"]
@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     agent_context_k: int = 3
     agent_focus_sentences: int = 3
     agent_max_sentences: int = 3
+    agent_answer_scope: AnswerScope = Field(
+        default="section",
+        description="section: the lead's section read out from the lead, the hit widened to its section "
+        "(agent.readout; RHDH tune key-fact recall 0.48 -> 0.58); units: the lead + the runners-up of the "
+        "top passages (agent.compose). Ticket drafts are always units",
+    )
     agent_draft_max_tokens: int = 160
     agent_generation: GenerationMode = Field(
         default="auto",

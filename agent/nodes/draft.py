@@ -18,10 +18,9 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from agent import entail
-from agent.compose import compose
 from agent.context import AgentDeps, for_run
-from agent.continuation import continued
 from agent.grounding import content_tokens, split_sentences, strip_cites
+from agent.readout import answer_picks, answer_scope
 from agent.state import AgentState
 from agent.units import Unit
 from deskpilot.exceptions import ModelError
@@ -181,12 +180,13 @@ def make_draft(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
         d = for_run(deps, runtime)
         s = d.config
         top = state["retrieved"][: s.agent_context_k]
-        hits = continued(top, state.get("collection") or d.settings.collection)
         writer = get_stream_writer()
-        picks = compose(
+        picks, hits = answer_picks(
             d.grounder,
             searched_question(d, state),
-            hits,
+            top,
+            state.get("collection") or d.settings.collection,
+            scope=answer_scope(s, state),
             max_units=s.agent_max_sentences,
             min_relevance=s.agent_min_relevance,
         )

@@ -10,10 +10,9 @@ from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from agent.compose import compose
 from agent.context import AgentDeps, for_run
-from agent.continuation import continued
 from agent.nodes.draft import SentenceGate, searched_question
+from agent.readout import answer_picks, answer_scope
 from agent.state import AgentState
 from deskpilot.runconfig import RunConfig
 
@@ -28,15 +27,16 @@ def make_ground(deps: AgentDeps) -> Callable[..., dict[str, Any]]:
             mode = state.get("answer_mode") or "generated"
         else:
             collection = state.get("collection") or d.settings.collection
-            hits = continued(state["retrieved"][: s.agent_context_k], collection)
-            gate = SentenceGate(d, hits, s.agent_max_sentences, get_stream_writer())
-            picks = compose(
+            picks, hits = answer_picks(
                 d.grounder,
                 searched_question(d, state),
-                hits[:3],
+                state["retrieved"][: min(3, s.agent_context_k)],
+                collection,
+                scope=answer_scope(s, state),
                 max_units=s.agent_max_sentences,
                 min_relevance=s.agent_min_relevance,
             )
+            gate = SentenceGate(d, hits, s.agent_max_sentences, get_stream_writer())
             for pick in picks:
                 gate.emit(pick.unit, pick.passage)
             answer, citations = gate.answer, gate.citations

@@ -230,3 +230,29 @@ def test_a_how_to_question_brings_the_procedure_past_more_prose() -> None:
     full = follow_steps(NOTIFY, lead, howto=True)
     assert full is not None and full.ordered and full.lead == lead.lead
     assert full.items[0].startswith("Add the module package") and len(full.items) == 3  # no prerequisite
+
+
+def test_with_section_chars_a_hit_is_widened_to_its_section_within_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    near = {
+        "p5": {
+            -1: {"id": "p4", "text": "# Enabling\n\nYou can enable the plugin.", "heading": "Enabling"},
+            -2: {"id": "p3", "text": "Text of the section before.", "heading": "Overview"},
+            1: {"id": "p6", "text": "2. Click Install.", "heading": "Enabling"},
+            2: {"id": "p7", "text": "3. Restart the pod. " + "x" * 200, "heading": "Enabling"},
+        }
+    }
+    monkeypatch.setattr(
+        continuation, "nearby_chunks", lambda _c, ids, _o: {i: near[i] for i in ids if i in near}
+    )
+    hits = [_hit("p5", "1. Log in."), _hit("q1", "Alone.")]
+    out = continued(hits, "c", section_chars=120)
+    # the chunk before (same heading) and the next one join; another section's chunk and what
+    # would pass the bound do not
+    assert out[0]["id"] == "p4+p5+p6"
+    assert out[0]["text"] == "# Enabling\n\nYou can enable the plugin.\n\n1. Log in.\n\n2. Click Install."
+    assert out[1] == hits[1]
+    unit = follow_steps(out[0]["text"], Unit(lead="You can enable the plugin."))
+    assert unit is not None and unit.items == ("Log in.", "Click Install.")
+    assert continued(hits, "c", section_chars=0)[0]["id"] == "p5+p6"  # off: only the cut procedure continues
