@@ -166,7 +166,9 @@ def _intro(blocks: list[_Block], start: int) -> tuple[int, str]:
     return -1, ""
 
 
-_ANNOUNCES = re.compile(r":\s*$|\b(?:following|as follows|includes?|including|requires?|consists? of)\b", re.I)
+_ANNOUNCES = re.compile(
+    r":\s*$|\b(?:following|as follows|includes?|including|requires?|consists? of)\b", re.I
+)
 _SEE_ONLY = re.compile(r"^\s*(?:For more information|For more details|For details|See|Refer to)\b", re.I)
 _SEE = re.compile(r"\s*(?:For more information|For more details|For details),? see [^.]*\.?$", re.I)
 
