@@ -22,9 +22,18 @@ from agent.compose import Pick, compose, is_pointer, redundant
 from agent.continuation import SECTION_CHARS, continued, widened
 from agent.grounding import Grounder
 from agent.steps import follow_steps
+from agent.units import Unit
 
-MAX_CHARS = 1400  # a read-out stops before this many characters
+MAX_CHARS = 2000  # a read-out stops before this many characters (tune kf: 1400 0.59, 2000 0.62, 2600 0.64)
+MAX_STEPS = 12  # steps / list entries a unit of the read-out brings (a composed answer: 8)
 FEW_CHARS = 300  # a read-out this short is completed with the composed runners-up
+
+
+def _rebound(text: str, unit: Unit, max_chars: int) -> Unit:
+    """``unit`` with the block its lead introduces re-collected to the read-out's bounds (a
+    passage unit's list stops at ``agent.units.MAX_ITEMS``)."""
+    grown = follow_steps(text, Unit(lead=unit.lead), howto=True, max_steps=MAX_STEPS, max_chars=max_chars)
+    return grown if grown is not None and len(grown.items) > len(unit.items) else unit
 
 
 def section_readout(
@@ -36,6 +45,8 @@ def section_readout(
     units, _ = grounder.answer_units(hits[lead.passage - 1])
     text = str(hits[lead.passage - 1].get("text") or "")
     at = next((i for i, u in enumerate(units) if u.lead == lead.unit.lead), -1)
+    if lead.unit.more and lead.unit.items:  # its steps / list, to the read-out's bound
+        lead = Pick(_rebound(text, lead.unit, max_chars), lead.passage, lead.score, lead.position)
     chosen = [lead]
     used = len(lead.unit.render("[1]"))
     quoted = set(lead.unit.items)
@@ -43,8 +54,10 @@ def section_readout(
         unit = units[i]
         if is_pointer(unit.lead) or redundant(unit, chosen) or (unit.items and set(unit.items) <= quoted):
             continue
+        if unit.more and unit.items:
+            unit = _rebound(text, unit, max_chars)
         if not unit.has_block:
-            grown = follow_steps(text, unit, howto=True)
+            grown = follow_steps(text, unit, howto=True, max_steps=MAX_STEPS, max_chars=max_chars)
             if grown is not None and not set(grown.items) <= quoted:
                 same = next((k for k, p in enumerate(chosen) if p.unit.lead == grown.lead), -1)
                 if same >= 0 and not chosen[same].unit.has_block:  # the steps of a quoted intro

@@ -111,11 +111,13 @@ def _collect(blocks: list[_Block], start: int) -> tuple[list[str], bool, int]:
     return items, bool(steps), cut
 
 
-def _bounded(items: list[str]) -> tuple[tuple[str, ...], int]:
+def _bounded(
+    items: list[str], max_steps: int = MAX_STEPS, max_chars: int = MAX_CHARS
+) -> tuple[tuple[str, ...], int]:
     kept: list[str] = []
     size = 0
     for item in items:
-        if len(kept) >= MAX_STEPS or (kept and size + len(item) > MAX_CHARS):
+        if len(kept) >= max_steps or (kept and size + len(item) > max_chars):
             break
         kept.append(item)
         size += len(item)
@@ -179,7 +181,9 @@ def _entry(entry: str) -> str:
     return _step_text(text) if text else ""
 
 
-def _whole_list(blocks: list[_Block], b: int) -> Unit | None:
+def _whole_list(
+    blocks: list[_Block], b: int, bounds: tuple[int, int] = (MAX_STEPS, MAX_CHARS)
+) -> Unit | None:
     """A bullet chosen as the lead (one prerequisite, one tool, one feature): its whole list,
     under the sentence that introduces it (else under its first entry)."""
     entries = [_entry(e) for e in blocks[b][1]]
@@ -191,7 +195,7 @@ def _whole_list(blocks: list[_Block], b: int) -> Unit | None:
         head = ""  # the sentence above does not announce a list: it is about something else
     if not head:
         head, entries = entries[0], entries[1:]
-    kept, more = _bounded(entries)
+    kept, more = _bounded(entries, *bounds)
     return Unit(lead=head, items=kept, more=more)
 
 
@@ -208,12 +212,15 @@ def _code_after(blocks: list[_Block], b: int, head: str) -> Unit | None:
     return Unit(lead=head, code="\n".join(kept), lang=blocks[b + 1][2], more=int(len(code) > len(kept)))
 
 
-def follow_steps(text: str, lead: Unit, *, howto: bool = False) -> Unit | None:
+def follow_steps(
+    text: str, lead: Unit, *, howto: bool = False, max_steps: int = MAX_STEPS, max_chars: int = MAX_CHARS
+) -> Unit | None:
     """``lead`` with the steps / list that follow it in passage ``text`` (None: nothing follows).
 
     ``howto`` (a "how do I …" question): the procedure below the lead's paragraph is brought even
     when more prose follows the lead in that paragraph (the task's intro sentence is often not the
-    paragraph's last)."""
+    paragraph's last). ``max_steps`` / ``max_chars`` bound the block (a section read-out,
+    ``agent.readout``, allows more than a composed answer)."""
     if lead.has_block:
         return None
     blocks = passage_blocks(text)
@@ -227,7 +234,7 @@ def follow_steps(text: str, lead: Unit, *, howto: bool = False) -> Unit | None:
         if b < 0:
             return None
     elif kind == "list":
-        return _whole_list(blocks, b)
+        return _whole_list(blocks, b, (max_steps, max_chars))
     elif blocks[b][2] == "note" or (b > 0 and blocks[b - 1][0] == "olist"):
         return None  # a note or a remark between steps does not lead a procedure
     else:
@@ -240,5 +247,5 @@ def follow_steps(text: str, lead: Unit, *, howto: bool = False) -> Unit | None:
     items, ordered, cut = _collect(blocks, b)
     if not items or (not ordered and not last):  # past more prose, only a procedure is its block
         return None
-    kept, more = _bounded(items)
+    kept, more = _bounded(items, max_steps, max_chars)
     return Unit(lead=head, items=kept, ordered=ordered, more=more + cut)

@@ -10,6 +10,7 @@ import pytest
 from agent.compose import Pick
 from agent.grounding import Grounder
 from agent.readout import answer_picks, section_readout
+from agent.units import Unit
 from retrieval.embedder import get_embedder
 
 SECTION = {
@@ -67,3 +68,20 @@ def test_section_scope_quotes_the_lead_passage_first(grounder: Grounder) -> None
     assert hits == [SECTION, OTHER]  # no index: nothing to widen
     assert section[0] == units[0] and len(section) >= 2
     assert "".join(p.unit.render("[1]") for p in section).count("Go to the CI tab") == 1
+
+
+def test_a_read_out_brings_a_longer_procedure_than_a_composed_answer(grounder: Grounder) -> None:
+    from agent.steps import MAX_STEPS
+    from agent.steps import follow_steps as steps_of
+
+    steps = "\n".join(f"{i}. Do step number {i} of the upgrade." for i in range(1, MAX_STEPS + 4))
+    passage = {
+        "id": "u1",
+        "text": f"# Upgrading\n\nTo upgrade the instance, complete the following steps:\n\n{steps}",
+    }
+    units, _ = grounder.answer_units(passage)
+    lead_unit = next(u for u in units if u.lead.startswith("To upgrade"))
+    composed = steps_of(passage["text"], Unit(lead=lead_unit.lead)) or lead_unit
+    assert len(composed.items) == MAX_STEPS and composed.more == 3  # a composed answer is cut
+    picks = section_readout(grounder, [passage], [Pick(composed, 1, 0.9, 0)])
+    assert len(picks[0].unit.items) == MAX_STEPS + 3 and picks[0].unit.more == 0
