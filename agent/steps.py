@@ -212,6 +212,16 @@ def _code_after(blocks: list[_Block], b: int, head: str) -> Unit | None:
     return Unit(lead=head, code="\n".join(kept), lang=blocks[b + 1][2], more=int(len(code) > len(kept)))
 
 
+def _resumes(blocks: list[_Block], b: int) -> bool:
+    """Whether the first numbered list after block ``b`` (same section) starts past 1."""
+    for kind, _entries, extra in blocks[b + 1 :]:
+        if kind == "heading":
+            return False
+        if kind == "olist":
+            return extra not in ("", "1")
+    return False
+
+
 def follow_steps(
     text: str, lead: Unit, *, howto: bool = False, max_steps: int = MAX_STEPS, max_chars: int = MAX_CHARS
 ) -> Unit | None:
@@ -230,7 +240,10 @@ def follow_steps(
     head = lead.lead
     last = True  # the lead ends its paragraph
     if kind == "olist":  # the lead is one of the steps: the whole procedure, under its intro
-        b, head = _intro(blocks, _procedure_start(blocks, b))
+        start = _procedure_start(blocks, b)
+        if blocks[start][2] not in ("", "1"):
+            return None  # steps resumed after a remark: the remark is not their intro
+        b, head = _intro(blocks, start)
         if b < 0:
             return None
     elif kind == "list":
@@ -244,6 +257,8 @@ def follow_steps(
             return None  # more prose follows the lead in its paragraph: it does not announce a block
         if last and (code := _code_after(blocks, b, head)) is not None:
             return code
+    if kind == "para" and _resumes(blocks, b):
+        return None  # the steps below continue a procedure that started above this remark
     items, ordered, cut = _collect(blocks, b)
     if not items or (not ordered and not last):  # past more prose, only a procedure is its block
         return None

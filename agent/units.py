@@ -113,7 +113,8 @@ _Block = tuple[str, list[str], str]
 
 
 def _blocks(text: str) -> list[_Block]:
-    """(kind, entries, extra): kind heading|para|list|olist|table|code; extra = code language."""
+    """(kind, entries, extra): kind heading|para|list|olist|table|code; extra = code language, or
+    an olist's first number ("1"; "3" when a procedure resumes after a note or remark)."""
     lines = text.splitlines()
     out: list[_Block] = []
     i = 0
@@ -150,6 +151,7 @@ def _blocks(text: str) -> list[_Block]:
             continue
         elif (m := _ITEM.match(line)) or _DEFINITION.match(line):
             kind = "olist" if m and m.group(1)[0].isdigit() else "list"
+            first = m.group(1).rstrip(".)") if kind == "olist" and m else ""  # "3": a procedure resumed
             items: list[str] = []
             while i < len(lines) and lines[i].strip():
                 m2, d2 = _ITEM.match(lines[i]), _DEFINITION.match(lines[i])
@@ -167,7 +169,7 @@ def _blocks(text: str) -> list[_Block]:
                 else:
                     break
                 i += 1
-            out.append((kind, items, ""))
+            out.append((kind, items, first))
             continue
         elif _caption(lines, i):
             pass  # "dynamic-plugins.yaml fragment" above a code block: a caption, not text

@@ -256,3 +256,21 @@ def test_with_section_chars_a_hit_is_widened_to_its_section_within_the_bound(
     unit = follow_steps(out[0]["text"], Unit(lead="You can enable the plugin."))
     assert unit is not None and unit.items == ("Log in.", "Click Install.")
     assert continued(hits, "c", section_chars=0)[0]["id"] == "p5+p6"  # off: only the cut procedure continues
+
+
+def test_a_remark_between_steps_does_not_lead_the_resumed_procedure() -> None:
+    text = (
+        "# Installing\n\nInstall the chart from the console:\n\n1. Go to Helm Charts.\n2. Select Install.\n\n"
+        "As a regular user, install the chart with orchestrator.enabled set to true.\n\n"
+        "3. Wait until the pods are deployed.\n4. Monitor the deployment status."
+    )
+    remark = Unit(lead="As a regular user, install the chart with orchestrator.enabled set to true.")
+    assert follow_steps(text, remark, howto=True) is None  # steps 3-4 are not its steps 1-2
+    step = follow_steps(text, Unit(lead="Wait until the pods are deployed."))  # a resumed step: its whole
+    assert step is not None and step.lead == "Install the chart from the console:" and len(step.items) == 4
+    noted = text.replace("As a regular user", "[NOTE]\n----\nA note.\n----\n\nAs a regular user")
+    assert (
+        follow_steps(noted, Unit(lead="Wait until the pods are deployed.")) is None
+    )  # past a note: no intro
+    intro = follow_steps(text, Unit(lead="Install the chart from the console:"))
+    assert intro is not None and intro.items[:2] == ("Go to Helm Charts.", "Select Install.")
