@@ -1,7 +1,8 @@
 """Answer composition: choose passage units (``agent.units``) that cover the question.
 
-- Units are scored against the question: embedding cosine + word overlap, a small penalty per
-  retrieval rank, and — for "how long / how much / how many / which version / what fee / when"
+- Units are scored against the question: embedding cosine + word overlap (the unit's words and its
+  section's heading path: "Fee — 1%, minimum $0.50" under "Payouts > Instant Payouts" answers
+  "What does an Instant Payout cost?"), a small penalty per retrieval rank, and — for "how long / how much / how many / which version / what fee / when"
   questions — a bonus for units that hold a value of that kind (a duration, an amount, a
   version…), table rows included.
 - The best unit leads. A question with several parts (split on "?", "also", "and" between
@@ -154,10 +155,11 @@ def compose(
         if not units:
             continue
         cos = vectors @ qvecs.T  # (units, queries)
+        heading = content_tokens(str(hit.get("heading") or ""))  # a table row under "Instant Payouts"
         for i, unit in enumerate(units):
             if heuristic_hits(unit.lead):
                 continue
-            words = content_tokens(unit.plain)
+            words = content_tokens(unit.plain) | heading
             bonus = VALUE_BONUS if kinds and has_value(unit.plain, kinds) else 0.0
             short = 0.05 if len(words) < 5 else 0.0
             if _POINTER.match(unit.lead):  # "For more information, see …" / "You have installed …"

@@ -180,3 +180,26 @@ def test_learn_how_to_abstract_does_not_lead_over_the_task(grounder: Grounder) -
         min_relevance=0.0,
     )
     assert picks and picks[0].unit.lead.startswith("To configure"), picks
+
+
+def test_a_units_section_heading_counts_for_its_words(grounder: Grounder) -> None:
+    """A table row under "Instant Payouts" answers the Instant Payout question over a row of
+    another section that shares more of the question's words in its own text."""
+    instant = {
+        "id": "p1",
+        "heading": "Payouts > Instant Payouts",
+        "text": "## Instant Payouts\n\n| Item | Value |\n|---|---|\n| Fee | 1% of the payout amount, minimum $0.50 |\n",
+    }
+    connect = {
+        "id": "c1",
+        "heading": "Connect platforms > Payouts to connected accounts",
+        "text": "## Payouts to connected accounts\n\nEach payout to an Express account is charged to the platform at 0.25% + $0.25.",
+    }
+    q = "What does an Instant Payout cost?"
+    headed = compose(grounder, q, [instant], min_relevance=0.0)
+    bare = compose(grounder, q, [{**instant, "heading": ""}], min_relevance=0.0)
+    assert headed[0].unit == bare[0].unit and "1% of the payout amount" in headed[0].unit.render("[1]")
+    assert headed[0].score > bare[0].score + 0.05  # "instant" and "payout" from the heading count
+    if get_embedder().name.startswith("sentence-transformers"):  # the real embedder ranks the rows
+        picks = compose(grounder, q, [instant, connect], min_relevance=0.0)
+        assert "1% of the payout amount" in picks[0].unit.render("[1]"), _render(picks)
