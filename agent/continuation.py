@@ -7,9 +7,9 @@ the same document to a hit when it is the same section (same heading path) and t
 inside a structure: the hit ends with an introducing line ("…:") or the next chunk starts with a
 step, a list item or a code block. The joined text is what is quoted *and* cited (one passage).
 
-With ``section_chars`` > 0 (``RunConfig.agent_answer_scope`` "section": ``SECTION_CHARS``) every hit is widened to its whole
-section instead, cut or not: the chunks of the same document and heading path around it, the
-following ones first, up to ``section_chars`` characters. Reference answers are written from
+:func:`widened` (``RunConfig.agent_answer_scope`` "section", ``agent.readout``) widens a hit to its
+whole section instead, cut or not: the chunks of the same document and heading path around it,
+the following ones first, up to ``SECTION_CHARS`` characters. Reference answers are written from
 sections, not from 256-token slices: on the RHDH tuning split the top hit's chunk holds 0.56 of
 the reference's key facts and its section 0.78.
 """
@@ -120,11 +120,8 @@ def widened(hits: list[dict[str, Any]], collection: str, max_chars: int) -> list
     return out
 
 
-def continued(hits: list[dict[str, Any]], collection: str, *, section_chars: int = 0) -> list[dict[str, Any]]:
-    """``hits`` where each one cut inside its procedure carries the rest of its section (with
-    ``section_chars``: each one widened to its section, :func:`widened`)."""
-    if section_chars > 0:
-        return widened(hits, collection, section_chars)
+def continued(hits: list[dict[str, Any]], collection: str) -> list[dict[str, Any]]:
+    """``hits`` where each one cut inside its procedure carries the rest of its section."""
     following = next_chunks(
         collection, [str(h["id"]) for h in hits if h.get("id") and "+" not in str(h["id"])]
     )

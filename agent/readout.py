@@ -22,7 +22,7 @@ from agent.compose import Pick, compose, is_pointer, redundant
 from agent.continuation import SECTION_CHARS, continued, widened
 from agent.grounding import Grounder
 from agent.steps import follow_steps
-from agent.units import Unit
+from agent.units import Unit, passage_units
 
 MAX_CHARS = 2000  # a read-out stops before this many characters (tune kf: 1400 0.59, 2000 0.62, 2600 0.64)
 MAX_STEPS = 12  # steps / list entries a unit of the read-out brings (a composed answer: 8)
@@ -42,8 +42,8 @@ def section_readout(
     """The lead (``picks[0]``) and what follows it in its passage, in order, within ``max_chars``;
     when its section has little more to say, the composed runners-up (``picks[1:]``) after it."""
     lead = picks[0]
-    units, _ = grounder.answer_units(hits[lead.passage - 1])
     text = str(hits[lead.passage - 1].get("text") or "")
+    units = passage_units(text)  # what grounder.answer_units holds, without embedding the section
     at = next((i for i, u in enumerate(units) if u.lead == lead.unit.lead), -1)
     if lead.unit.more and lead.unit.items:  # its steps / list, to the read-out's bound
         lead = Pick(_rebound(text, lead.unit, max_chars), lead.passage, lead.score, lead.position)

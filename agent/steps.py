@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from agent.units import Unit, clean, is_heading, passage_blocks, sentences_of
+from agent.units import Unit, clean, introduces, is_heading, passage_blocks, sentences_of
 
 MAX_STEPS = 8
 MAX_CHARS = 1400
@@ -168,9 +168,14 @@ def _intro(blocks: list[_Block], start: int) -> tuple[int, str]:
     return -1, ""
 
 
-_ANNOUNCES = re.compile(
-    r":\s*$|\b(?:following|as follows|includes?|including|requires?|consists? of)\b", re.I
-)
+_LIST_WORDS = re.compile(r"\b(?:includes?|including|requires?|consists? of)\b", re.I)
+
+
+def _announces(sentence: str) -> bool:
+    """Whether ``sentence`` announces the list below it (``agent.units.introduces``, or "includes")."""
+    return introduces(sentence) or bool(_LIST_WORDS.search(sentence))
+
+
 _SEE_ONLY = re.compile(r"^\s*(?:For more information|For more details|For details|See|Refer to)\b", re.I)
 _SEE = re.compile(r"\s*(?:For more information|For more details|For details),? see [^.]*\.?$", re.I)
 
@@ -191,7 +196,7 @@ def _whole_list(
     if len(entries) < 2:
         return None
     _, head = _intro(blocks, b)
-    if head and not _ANNOUNCES.search(head):
+    if head and not _announces(head):
         head = ""  # the sentence above does not announce a list: it is about something else
     if not head:
         head, entries = entries[0], entries[1:]

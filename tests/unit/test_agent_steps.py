@@ -9,7 +9,7 @@ import pytest
 
 from agent import continuation
 from agent.compose import compose
-from agent.continuation import continued
+from agent.continuation import continued, widened
 from agent.grounding import Grounder, split_sentences
 from agent.steps import MAX_STEPS, follow_steps
 from agent.units import Unit, passage_units
@@ -232,7 +232,7 @@ def test_a_how_to_question_brings_the_procedure_past_more_prose() -> None:
     assert full.items[0].startswith("Add the module package") and len(full.items) == 3  # no prerequisite
 
 
-def test_with_section_chars_a_hit_is_widened_to_its_section_within_the_bound(
+def test_a_hit_is_widened_to_its_section_within_the_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     near = {
@@ -247,7 +247,7 @@ def test_with_section_chars_a_hit_is_widened_to_its_section_within_the_bound(
         continuation, "nearby_chunks", lambda _c, ids, _o: {i: near[i] for i in ids if i in near}
     )
     hits = [_hit("p5", "1. Log in."), _hit("q1", "Alone.")]
-    out = continued(hits, "c", section_chars=120)
+    out = widened(hits, "c", 120)
     # the chunk before (same heading) and the next one join; another section's chunk and what
     # would pass the bound do not
     assert out[0]["id"] == "p4+p5+p6"
@@ -255,7 +255,7 @@ def test_with_section_chars_a_hit_is_widened_to_its_section_within_the_bound(
     assert out[1] == hits[1]
     unit = follow_steps(out[0]["text"], Unit(lead="You can enable the plugin."))
     assert unit is not None and unit.items == ("Log in.", "Click Install.")
-    assert continued(hits, "c", section_chars=0)[0]["id"] == "p5+p6"  # off: only the cut procedure continues
+    assert continued(hits, "c")[0]["id"] == "p5+p6"  # continuation alone: only the cut procedure
 
 
 def test_a_remark_between_steps_does_not_lead_the_resumed_procedure() -> None:
