@@ -14,11 +14,16 @@ Backends (``settings.embedding_backend``):
   allow, so it is opt-in. An ONNX Runtime export was probed too: fp32 no
   faster than torch on this AVX2 CPU, its int8 model at mean cosine 0.91 to fp32; not kept.
 
-Small batches (a query, a ticket: up to ``SMALL_BATCH`` texts) skip sentence-transformers'
-``encode`` loop and run a TorchScript-frozen copy of the encoder (traced once, on first
-use), then the same mean pooling and normalisation: 14.8 → ~11 ms for one short text on one
-core here, same vectors to 1e-6. Big batches (ingest) stay on ``encode``: there the frozen
-graph was slower (3.3 s vs 2.8 s for 49×256 tokens).
+Every text's vector is a function of the text alone, whatever batch it is embedded in:
+texts are grouped by their token count and each group runs unpadded, on one intra-op thread
+(a padded row differs from the same text alone by ~1e-7, and so does a matmul split over
+several threads for another shape; enough to flip near-ties between answer units and, through
+the persistent vector cache, to make answers depend on which texts happened to share a batch).
+Big batches use the cores by running groups side by side. The encoder is a TorchScript-frozen
+copy (traced once, on first use) followed by the same mean pooling and normalisation as
+sentence-transformers (same vectors to 1e-6; 14.8 → ~11 ms for one short text on one core).
+Where it cannot be frozen (int8 weights, another pooling) sentence-transformers' ``encode``
+runs on the same unpadded groups.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -173,7 +179,8 @@ class SentenceTransformerEmbedder:
                         frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
                         probe_text = ["Refunds take 5 to 10 business days to reach the card."]
                         want = self.model.encode(probe_text, normalize_embeddings=True, convert_to_numpy=True)
-                        got = self._embed_small(probe_text, frozen)
+                        enc = self.tokenizer(probe_text, return_tensors="pt")
+                        got = self._pooled(enc["input_ids"], enc["attention_mask"], frozen)
                         if float(np.dot(want[0], got[0])) > 0.9999:  # the same vectors, or not used
                             self._frozen = frozen
                         else:
@@ -185,36 +192,59 @@ class SentenceTransformerEmbedder:
                     hf_logging.set_verbosity(verbosity)
         return self._frozen
 
-    def _embed_small(self, texts: list[str], encoder: Any) -> np.ndarray:
+    def _pooled(self, input_ids: Any, mask: Any, encoder: Any) -> np.ndarray:
         import torch
 
-        enc = self.tokenizer(
-            texts, return_tensors="pt", padding=True, truncation=True, max_length=self.max_seq_length
-        )
-        out = encoder(enc["input_ids"], enc["attention_mask"])
+        out = encoder(input_ids, mask)
         hidden = out[0] if isinstance(out, tuple | list) else out["last_hidden_state"]
-        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
+
+    def _parts(self, texts: list[str]) -> tuple[list[list[int]], list[list[int]]]:
+        """The texts' token ids, and batches of indices whose texts have one token count."""
+        ids: list[list[int]] = self.tokenizer(
+            texts, add_special_tokens=True, truncation=True, max_length=self.max_seq_length
+        )["input_ids"]
+        groups: dict[int, list[int]] = {}
+        for i, row in enumerate(ids):
+            groups.setdefault(len(row), []).append(i)
+        size = self.batch_size
+        return ids, [m[s : s + size] for m in groups.values() for s in range(0, len(m), size)]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         import torch
 
-        small = len(texts) <= SMALL_BATCH
-        with self._lock, torch.inference_mode(), _one_thread() if small else contextlib.nullcontext():
-            encoder = self._frozen_encoder() if small else False
-            if encoder is not False:
-                return np.asarray(self._embed_small(texts, encoder), dtype=np.float32)
-            vecs = self.model.encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vecs, dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        with self._lock, torch.inference_mode():
+            workers = torch.get_num_threads()
+            encoder = self._frozen_encoder()
+            ids, parts = self._parts(texts)
+
+            def run(part: list[int]) -> None:
+                with torch.inference_mode():
+                    if encoder is False:
+                        out[part] = self.model.encode(
+                            [texts[i] for i in part],
+                            batch_size=len(part),
+                            normalize_embeddings=True,
+                            convert_to_numpy=True,
+                            show_progress_bar=False,
+                        )
+                        return
+                    input_ids = torch.tensor([ids[i] for i in part], dtype=torch.long)
+                    out[part] = self._pooled(input_ids, torch.ones_like(input_ids), encoder)
+
+            with _one_thread():
+                if len(texts) <= SMALL_BATCH or workers <= 1 or len(parts) == 1:
+                    for part in parts:
+                        run(part)
+                else:
+                    with ThreadPoolExecutor(max_workers=workers) as pool:
+                        list(pool.map(run, parts))
+        return out
 
 
 def load_embedder(backend: str | None = None) -> SentenceTransformerEmbedder:

@@ -33,6 +33,7 @@ MODES = ("hybrid", "dense", "sparse")
 RETRIEVAL_FIELDS = ("retrieval_rerank", "retrieval_dedupe", "retrieval_spelling")
 _DEFAULTS = {name: RunConfig.model_fields[name].default for name in RETRIEVAL_FIELDS}
 MAX_QUERY_CHARS = 2000
+TIE_SLACK = 5  # extra fused candidates, so that points tied at the cut are all seen and ordered
 
 
 class HybridParams(BaseModel):
@@ -121,7 +122,14 @@ def search(
             hits = _hybrid(
                 query, qvec, collection, flt, n, params, reranker, str(_DEFAULTS["retrieval_rerank"])
             )
-    return collapse(hits, threshold)[:k]
+    return collapse(ordered(hits), threshold)[:k]
+
+
+def ordered(hits: list[SearchHit]) -> list[SearchHit]:
+    """Best first, ties broken by source and chunk: fused RRF scores tie whenever two chunks
+    swap their dense and sparse ranks, and the engine returns tied points in no fixed order
+    (the same question got a different lead from run to run)."""
+    return sorted(hits, key=lambda h: (-round(h.score, 9), h.source, h.chunk_index, h.id))
 
 
 def _hybrid(
@@ -138,7 +146,7 @@ def _hybrid(
     from qdrant_client import models
 
     rr = get_reranker(reranker if reranker is not None else default_rerank)
-    limit = max(k, rr.candidates)
+    limit = max(k, rr.candidates) + TIE_SLACK
     prefetch_n = max(params.prefetch, limit)
     prefetch = [models.Prefetch(query=qvec.tolist(), using=index.DENSE, filter=flt, limit=prefetch_n)]
     weights = [params.dense_weight]
@@ -161,4 +169,4 @@ def _hybrid(
     vectors = None
     if rr.needs_vectors:
         vectors = np.asarray([p.vector[index.DENSE] for p in points], dtype=np.float32).reshape(len(hits), -1)
-    return rr.rerank(query, qvec, hits, vectors)[:k]
+    return ordered(rr.rerank(query, qvec, ordered(hits), vectors))[:k]

@@ -1,5 +1,6 @@
-"""The bundled MiniLM embedder: the frozen small-batch path gives the vectors that
-sentence-transformers' ``encode`` gives, on one thread, and restores the thread count."""
+"""The bundled MiniLM embedder: the frozen path gives the vectors that sentence-transformers'
+``encode`` gives, restores the thread count, and embeds a text to the same bits whatever batch
+it comes in."""
 
 from __future__ import annotations
 
@@ -25,17 +26,31 @@ def test_small_batches_match_encode_and_restore_threads() -> None:
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        small = emb.embed(TEXTS)  # frozen path (<= SMALL_BATCH texts)
+        small = emb.embed(TEXTS)  # <= SMALL_BATCH texts: one thread
         assert torch.get_num_threads() == 2
         assert emb._frozen is not False, "the frozen encoder should be available for the bundled model"
-        big = emb.embed(TEXTS + FILLER)  # > SMALL_BATCH: sentence-transformers encode
+        big = emb.embed(TEXTS + FILLER)  # > SMALL_BATCH: all threads
         assert len(TEXTS + FILLER) > SMALL_BATCH
     finally:
         torch.set_num_threads(before)
-    np.testing.assert_allclose(small, big[: len(TEXTS)], atol=1e-5)
+    want = emb.model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    np.testing.assert_allclose(small, want, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(small, axis=1), 1.0, atol=1e-5)
     one = emb.embed([TEXTS[1]])[0]
     assert float(one @ big[1]) > 0.99999
+
+
+def test_a_text_embeds_to_the_same_bits_in_any_batch() -> None:
+    """Padding a row to a longer neighbour moves it by ~1e-7; the vector cache keeps whichever
+    came first, so a batch-dependent vector made answers depend on run history."""
+    from retrieval.embedder import get_embedder
+
+    emb = get_embedder()
+    alone = np.stack([emb.embed([t])[0] for t in TEXTS])
+    for batch in (TEXTS, list(reversed(TEXTS)), TEXTS + FILLER, FILLER[:3] + TEXTS + PASSAGES):
+        got = emb.embed(batch)
+        for i, text in enumerate(TEXTS):
+            assert np.array_equal(got[batch.index(text)], alone[i]), (text, len(batch))
 
 
 PASSAGES = [
