@@ -2,13 +2,17 @@
 
 - Units are scored against the question: embedding cosine + word overlap (the unit's words and its
   section's heading path: "Fee — 1%, minimum $0.50" under "Payouts > Instant Payouts" answers
-  "What does an Instant Payout cost?"), a small penalty per retrieval rank, and — for "how long / how much / how many / which version / what fee / when"
+  "What does an Instant Payout cost?"), the cosine of the question to the unit's own section
+  heading (``HEADING_WEIGHT``: "Displaying the preferred username in the profile dropdown" over
+  "Mount points" for "how do I show the username in the ProfileDropdown?"), a small penalty per
+  retrieval rank, and — for "how long / how much / how many / which version / what fee / when"
   questions — a bonus for units that hold a value of that kind (a duration, an amount, a
   version…), table rows included.
 - The best unit leads. A question with several parts (split on "?", "also", "and" between
   clauses) gets the best unit for each part; any question gets the runners-up that score
   almost as well as the lead (``margin``), within ``max_units`` and ``max_chars``.
-- A guide's summary ("Learn how to …") is penalised like a pointer: it names the task. A
+- A guide's summary ("Learn how to …") is penalised like a pointer: it names the task; so is a
+  "where:" placeholder list that opens a passage (the command it explains is not in it). A
   "how do I …" question's lead brings the procedure below its paragraph (``agent.steps``).
 - Near-duplicates and units contained in one already chosen (a list item of a chosen list) are
   skipped. The result is in answer order: the lead first, then the others as the passages
@@ -73,10 +77,12 @@ _ANAPHOR = re.compile(
     r"^(?:this|these|that|those|it|they)\b|^\w+(?: \w+){0,3},? (?:this|these|it|they) (?:is|are|was|were|means)\b",
     re.I,
 )
+_WHERE = re.compile(r"^where\b", re.I)  # "where: <name> is …": the placeholders of the block above
 BLOCK_BONUS = 0.08
 VALUE_BONUS = 0.12
 MARGIN = 0.09
 RANK_PENALTY = 0.02  # per retrieval rank (0.05 measured on the tune labels: complete 0.40 -> 0.38)
+HEADING_WEIGHT = 0.1  # × cosine(question, the unit's section heading); tune labels: 0.05-0.2 measured
 ON_TOPIC = 0.5  # a pick must cover this share of the best pick's question terms (``on_topic``)
 
 
@@ -91,6 +97,11 @@ class Pick:
 def is_pointer(lead: str) -> bool:
     """A "For more information, see …" / "You have installed …" / "Learn how to …" sentence."""
     return bool(_POINTER.match(lead) or _ABSTRACT.match(lead))
+
+
+def section_of(heading: str) -> str:
+    """The most specific heading of a ' > '-joined heading path (what the section is about)."""
+    return heading.rsplit(" > ", 1)[-1].strip()
 
 
 def value_kinds(question: str) -> list[str]:
@@ -138,6 +149,7 @@ def compose(
     min_relevance: float = 0.3,
     max_chars: int = 1200,
     margin: float = MARGIN,
+    heading_weight: float = HEADING_WEIGHT,
 ) -> list[Pick]:
     """The passage units that answer ``question``, lead first (empty when none is relevant)."""
     if not hits or not question.strip():
@@ -149,6 +161,11 @@ def compose(
     kinds = value_kinds(question)
     enum = bool(_ENUM_Q.search(question))
     qwords = [content_tokens(q) for q in queries]
+    heads = [section_of(str(h.get("heading") or "")) for h in hits]
+    hvecs = grounder.embed([h for h in heads if h]) if any(heads) else None
+    hcos: dict[str, np.ndarray] = {}
+    if hvecs is not None:
+        hcos = dict(zip([h for h in heads if h], hvecs @ qvecs.T, strict=True))
     # rows: (unit, passage, position, relevance per query, score per query)
     rows: list[tuple[Unit, int, int, np.ndarray, np.ndarray]] = []
     for n, hit in enumerate(hits, start=1):
@@ -157,6 +174,7 @@ def compose(
             continue
         cos = vectors @ qvecs.T  # (units, queries)
         heading = content_tokens(str(hit.get("heading") or ""))  # a table row under "Instant Payouts"
+        section = heading_weight * hcos[heads[n - 1]] if heads[n - 1] else np.zeros(len(queries))
         for i, unit in enumerate(units):
             if heuristic_hits(unit.lead):
                 continue
@@ -167,11 +185,18 @@ def compose(
                 short += 0.1  # (a prerequisite) point elsewhere, they do not answer
             if _ABSTRACT.match(unit.lead):  # "Learn how to configure …"
                 short += 0.25
+            if i == 0 and _WHERE.match(unit.lead):  # placeholders of a command this passage lacks
+                short += 0.25
             if enum and unit.has_block:  # "what methods…", "how do I…": the list / steps / command
                 bonus += BLOCK_BONUS
             score = np.array(
                 [
-                    cos[i, j] + 0.2 * _overlap(words, qwords[j]) + bonus - short - RANK_PENALTY * (n - 1)
+                    cos[i, j]
+                    + 0.2 * _overlap(words, qwords[j])
+                    + section[j]
+                    + bonus
+                    - short
+                    - RANK_PENALTY * (n - 1)
                     for j in range(len(queries))
                 ]
             )
@@ -215,9 +240,14 @@ def compose(
     chosen = on_topic(chosen, question, [r[0] for r in rows])
     context: list[Pick] = []
     for p in chosen:  # "For most disputes this is 14 days": the sentence "this" points back to
-        if _ANAPHOR.match(p.unit.lead) and p.position > 0:
+        where = bool(_WHERE.match(p.unit.lead))  # ... and the command a "where:" list explains
+        if (where or _ANAPHOR.match(p.unit.lead)) and p.position > 0:
             before = [r for r in rows if r[1] == p.passage and r[2] == p.position - 1]
-            if before and not before[0][0].has_block and not redundant(before[0][0], chosen + context):
+            if (
+                before
+                and (where or not before[0][0].has_block)
+                and not redundant(before[0][0], chosen + context)
+            ):
                 context.append(Pick(before[0][0], p.passage, p.score, p.position - 1))
     lead_group = [
         c for c in context if (c.passage, c.position) == (chosen[0].passage, chosen[0].position - 1)

@@ -203,3 +203,39 @@ def test_a_units_section_heading_counts_for_its_words(grounder: Grounder) -> Non
     if get_embedder().name.startswith("sentence-transformers"):  # the real embedder ranks the rows
         picks = compose(grounder, q, [instant, connect], min_relevance=0.0)
         assert "1% of the payout amount" in picks[0].unit.render("[1]"), _render(picks)
+
+
+def test_a_section_heading_about_the_question_lifts_its_units(grounder: Grounder) -> None:
+    """The same sentence under "Displaying a person's preferred name" wins over its twin under
+    "Mount points for plugin integration" (ranked first) by ``heading_weight`` × the heading's
+    cosine to the question; neither heading shares a word with the question, so without the
+    weight the better-ranked twin leads."""
+    text = "## Profile\n\nThe profile dropdown shows the name from the user entity when it is configured."
+    mounts = {"id": "m", "heading": "Customizing > Mount points for plugin integration", "text": text}
+    shown = {"id": "s", "heading": "Customizing > Displaying a person's preferred name", "text": text}
+    q = "How do I show the username in the profile dropdown?"
+    plain = compose(grounder, q, [mounts, shown], min_relevance=0.0, heading_weight=0.0)
+    assert plain[0].passage == 1, plain
+    if get_embedder().name.startswith("sentence-transformers"):  # the hashing fake sees no similarity
+        headed = compose(grounder, q, [mounts, shown], min_relevance=0.0, heading_weight=0.5)
+        assert headed[0].passage == 2 and headed[0].score > plain[0].score, headed
+
+
+def test_a_where_list_without_its_command_never_leads(grounder: Grounder) -> None:
+    """A chunk that starts with "where:" explains the placeholders of a command in the chunk
+    before it; quoted alone it answers nothing (it led "how do plugins work …"). Here it shares
+    more of the question's words than the sentence that answers, and led before the fix."""
+    placeholders = {
+        "id": "w",
+        "text": "where:\n\n- <dynamic_plugins_configmap>: the name of the dynamic plugins ConfigMap that "
+        "lists your TechDocs add-on plugins, for example dynamic-plugins-rhdh.\n- <techdocs_add-on>: "
+        "the TechDocs add-on that you want to install, for example TextSize.",
+    }
+    about = {
+        "id": "a",
+        "text": "## Installing TechDocs add-ons\n\nTo install a TechDocs add-on, add its package to the "
+        "dynamic plugins ConfigMap and restart Developer Hub.",
+    }
+    q = "How do I install a TechDocs add-on with the dynamic plugins ConfigMap?"
+    picks = compose(grounder, q, [placeholders, about], min_relevance=0.0)
+    assert picks and picks[0].unit.lead.startswith("To install a TechDocs add-on"), _render(picks)

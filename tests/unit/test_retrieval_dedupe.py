@@ -67,11 +67,15 @@ def test_tied_scores_get_one_order_whatever_order_the_engine_returns() -> None:
     from retrieval.search import ordered
 
     tie = 1 / 63 + 1 / 64
-    a = SearchHit(id="x", source="configuring.md", title="", heading="HA", text="a", score=tie, chunk_index=40)
-    b = SearchHit(id="y", source="configuring.md", title="", heading="PVC", text="b", score=tie, chunk_index=7)
+    a = SearchHit(
+        id="x", source="configuring.md", title="", heading="HA", text="a", score=tie, chunk_index=40
+    )
+    b = SearchHit(
+        id="y", source="configuring.md", title="", heading="PVC", text="b", score=tie, chunk_index=7
+    )
     best = SearchHit(id="z", source="z.md", title="", heading="", text="c", score=2 / 61)
     low = SearchHit(id="w", source="a.md", title="", heading="", text="d", score=1 / 70)
     want = ["z", "y", "x", "w"]
     assert [h.id for h in ordered([a, b, best, low])] == want
     assert [h.id for h in ordered([low, b, a, best])] == want
-    assert 1 / 64 + 1 / 63 == tie  # the tie is exact in floating point, so order alone decides
+    assert tie == 1 / 64 + 1 / 63  # the tie is exact in floating point, so order alone decides
