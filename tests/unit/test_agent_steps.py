@@ -258,35 +258,6 @@ def test_a_hit_is_widened_to_its_section_within_the_bound(
     assert continued(hits, "c")[0]["id"] == "p5+p6"  # continuation alone: only the cut procedure
 
 
-def test_a_section_is_widened_with_the_subsections_that_follow_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """ "Install > Procedure" is part of "Install": an intro chunk alone answered "how do I
-    start the disconnected install?" with its first paragraph. The subsection keeps its heading
-    line; a sibling section ("Upgrading") ends the widening."""
-    near = {
-        "p1": {
-            1: {
-                "id": "p2",
-                "text": "## Procedure\n\n1. Download the script.",
-                "heading": "Install > Procedure",
-            },
-            2: {"id": "p3", "text": "## Procedure\n\n2. Run the script.", "heading": "Install > Procedure"},
-            3: {"id": "p4", "text": "# Upgrading\n\nTo upgrade, back up first.", "heading": "Upgrading"},
-            4: {"id": "p5", "text": "## Procedure\n\n1. Back up.", "heading": "Upgrading > Procedure"},
-        }
-    }
-    monkeypatch.setattr(
-        continuation, "nearby_chunks", lambda _c, ids, _o: {i: near[i] for i in ids if i in near}
-    )
-    hit = _hit("p1", "# Install\n\nYou can install in a disconnected environment.", heading="Install")
-    out = widened([hit], "c", 4000)[0]
-    assert out["id"] == "p1+p2+p3"
-    assert out["text"].endswith("## Procedure\n\n1. Download the script.\n\n2. Run the script.")
-    deeper = _hit("p1", hit["text"], heading="Install > Procedure > Step one")  # not its parent's
-    assert widened([deeper], "c", 4000)[0]["id"] == "p1"
-
-
 def test_a_remark_between_steps_does_not_lead_the_resumed_procedure() -> None:
     text = (
         "# Installing\n\nInstall the chart from the console:\n\n1. Go to Helm Charts.\n2. Select Install.\n\n"
