@@ -99,3 +99,34 @@ def test_results_record_into_the_database_for_trends(agent_settings: Any, tmp_pa
     past = history(res.dataset.path)
     assert [rid for rid, _ in past] == ["run0", "run1", "run2"]
     assert past[-1][1]["hit@5"] == res.metrics["hit@5"]
+
+
+def test_the_cache_key_follows_the_code_the_kb_and_the_triage_model(
+    agent_settings: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """``make eval`` reuses one run dir: an answer cached before a code change, a re-ingest or a
+    retrained triage model must not be gated as the new one's."""
+    from evals.config import code_fingerprint
+
+    pkg = tmp_path / "pkg"
+    (pkg / "__pycache__").mkdir(parents=True)
+    (pkg / "gates").mkdir()
+    (pkg / "compose.py").write_text("WEIGHT = 0.1\n")
+    before = code_fingerprint([pkg])
+    (pkg / "__pycache__" / "compose.cpython-311.pyc").write_bytes(b"\0")
+    (pkg / "gates" / "rhdh.yaml").write_text("max: 0.2\n")  # a threshold is not an answer
+    (pkg / "labels.jsonl").write_text("{}\n")
+    assert code_fingerprint([pkg]) == before
+    (pkg / "compose.py").write_text("WEIGHT = 0.2\n")
+    assert code_fingerprint([pkg]) != before
+
+    config = build_config(agent_settings)
+    assert set(config.fingerprints) == {"code", "kb", "triage"} and config.fingerprints["kb"]
+    queues = tmp_path / "queues.yaml"
+    queues.write_text("billing: payments and invoices\n")
+    with_queues = build_config(agent_settings.model_copy(update={"triage_queues_file": queues}))
+    assert with_queues.config_hash != config.config_hash
+    queues.write_text("billing: payments, invoices and refunds\n")
+    edited = build_config(agent_settings.model_copy(update={"triage_queues_file": queues}))
+    assert edited.config_hash != with_queues.config_hash
