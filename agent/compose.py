@@ -48,7 +48,8 @@ VALUE_PATTERNS = {
 }
 _QUESTION_KINDS = [
     (re.compile(r"\bhow long\b|\bhow (?:soon|quickly|fast)\b|\bhow many (?:days|hours|minutes|weeks)\b", re.I), ["duration"]),
-    (re.compile(r"\bhow much\b|\bfees?\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bcharged?\b", re.I), ["amount"]),
+    # "charged" / "do you charge", not the noun: "refund a charge made in another currency" asks for a rate
+    (re.compile(r"\bhow much\b|\bfees?\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bcharged\b|\b(?:do|does|will|would) (?:you|we|they|it|acme(?: pay)?) charge\b|\bcharge (?:me|us|for)\b", re.I), ["amount"]),
     (re.compile(r"\b(?:which|what) versions?\b|\bversion\b", re.I), ["version"]),
     (re.compile(r"\bhow many\b|\bmaximum\b|\bminimum\b|\blimit\b", re.I), ["count"]),
     (re.compile(r"^\s*when\b|\bwhen (?:will|does|do|is|are|can)\b|\bwhat date\b|\bdeadlines?\b|\bexpire", re.I), ["duration", "date"]),

@@ -95,6 +95,16 @@ def test_a_long_list_is_bounded_and_says_so() -> None:
     assert f"… ({12 - MAX_ITEMS} more in the cited passage)" in unit.render("[1]")
 
 
+def test_a_charge_the_noun_does_not_make_an_amount_question() -> None:
+    """In a payments KB "charge" is mostly the object: "refund a charge made in another currency"
+    asks for a rate, and read as an amount question it led with the 1% fee sentence (acme-020)."""
+    assert value_kinds("Which exchange rate is used when I refund a charge made in another currency?") == []
+    assert value_kinds("How long after a charge can I still refund it?") == ["duration"]
+    assert value_kinds("How much do you charge for an Instant Payout?") == ["amount"]
+    assert value_kinds("Do you charge for refunds?") == ["amount"]
+    assert value_kinds("Why was I charged twice?") == ["amount"]
+
+
 def test_how_long_question_is_answered_with_the_table_durations(grounder: Grounder) -> None:
     assert value_kinds("how long do refunds take to arrive?") == ["duration"]
     picks = compose(grounder, "how long do refunds take to arrive?", [REFUNDS], min_relevance=0.05)
