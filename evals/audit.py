@@ -8,6 +8,8 @@
 A label only counts for a case while ``answer_sha256`` equals :func:`answer_sha256` of the
 case's current answer; otherwise it is *stale* (the answer changed since it was labelled) and
 is reported so someone re-labels it. The labelling guide is ``evals/audits/GUIDE.md``.
+``answer`` (optional, written by ``audit-merge`` from the sheet) keeps the labelled text itself:
+a hash alone can say whether a label still applies, but nothing can be learned from it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ class AuditLabel(BaseModel):
     reason: str = Field(default="", max_length=500)
     split: Split
     labeller: str = Field(min_length=1)
+    answer: str | None = Field(
+        default=None, description="the labelled answer's text (kept so labels can train a model later)"
+    )
 
 
 @dataclass(frozen=True)
@@ -116,4 +121,4 @@ def match_label(index: dict[str, list[AuditLabel]], case_id: str, answer: str) -
 
 
 def dump_labels(labels: Iterable[AuditLabel]) -> str:
-    return "".join(json.dumps(lab.model_dump(), ensure_ascii=False) + "\n" for lab in labels)
+    return "".join(json.dumps(lab.model_dump(exclude_none=True), ensure_ascii=False) + "\n" for lab in labels)

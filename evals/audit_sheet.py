@@ -152,6 +152,7 @@ def merge_sheet(
             "verdict": str(row["verdict"]).strip(),
             "reason": str(row.get("reason") or "").strip(),
             "labeller": str(row.get("labeller") or labeller or "").strip(),
+            "answer": str(row["answer"]) if row.get("answer") else None,
         }
         try:
             label = AuditLabel.model_validate(data)

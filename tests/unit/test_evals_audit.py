@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from deskpilot.exceptions import UserInputError
-from evals.audit import AuditLabel, answer_sha256, label_index, load_audit, match_label, parse_audit
+from evals.audit import (
+    AuditLabel,
+    answer_sha256,
+    dump_labels,
+    label_index,
+    load_audit,
+    match_label,
+    parse_audit,
+)
 from evals.audit_sheet import hash_split, merge_sheet, spread
 from evals.metrics.agreement import agreement
 from evals.metrics.verdicts import apply_verdicts, correctness_metrics
@@ -131,6 +139,10 @@ def test_sheet_rows_merge_into_labels_and_reject_edited_answers() -> None:
     labels, changed, skipped = merge_sheet(text, [old], labeller="lead")
     assert (changed, skipped) == (1, 1) and len(labels) == 1
     assert labels[0].verdict == "wrong" and labels[0].labeller == "lead"
+    assert labels[0].answer == RIGHT  # the text is kept with its label (to learn from later)
+    dumped = json.loads(dump_labels(labels))
+    assert dumped["answer"] == RIGHT and "answer" not in json.loads(dump_labels([old]))
+    assert parse_audit(dump_labels([*labels]))[0] == labels[0]
     edited = json.dumps({**row, "answer": RIGHT + " more"})
     with pytest.raises(UserInputError, match=r"sheet:1: .*does not match answer_sha256"):
         merge_sheet(edited, [], source="sheet", labeller="lead")
