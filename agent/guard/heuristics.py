@@ -111,12 +111,43 @@ _AIMED_AT_MODEL = re.compile(
 )
 
 
+_OPENERS = ("how", "what", "whats", "why", "when", "where", "which", "could", "should", "would")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by at most one insertion, deletion, substitution or transposition."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) <= 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _opens_like_a_question(text: str) -> bool:
+    """A question opener, misspelt by one letter included ("wat does …", "howw do i …", "wht is …"):
+    a third of the RHDH questions carry typos, and "wat does technolgy preview mean?" sat closer to
+    a garbled known attack than to any benign request."""
+    if _QUESTION.match(text):
+        return True
+    first = re.sub(r"[^a-z]", "", (text.split() or [""])[0].lower())
+    return len(first) >= 3 and any(_one_edit(first, w) for w in _OPENERS)
+
+
 def product_question(text: str) -> bool:
     """A short question that names nothing about the assistant or its instructions."""
     if len(text.split()) > PRODUCT_QUESTION_MAX_WORDS:
         return False
     variants = _variants(text)
-    return any(_QUESTION.match(v) for v in variants) and not any(_AIMED_AT_MODEL.search(v) for v in variants)
+    return any(_opens_like_a_question(v) for v in variants) and not any(
+        _AIMED_AT_MODEL.search(v) for v in variants
+    )
 
 
 # Passages (the KB) use the same words in their product sense ("You can override the default
