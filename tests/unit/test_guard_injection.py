@@ -107,7 +107,8 @@ def test_product_words_in_a_product_question_are_not_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["wat does technolgy preview mean?", "wht is the IS_OWNER rule for in RHDH?", "howw do i restrat RHDH?"]
+    "text",
+    ["wat does technolgy preview mean?", "wht is the IS_OWNER rule for in RHDH?", "howw do i restrat RHDH?"],
 )
 def test_a_misspelt_question_opener_is_still_a_question(text: str) -> None:
     """A third of the RHDH questions carry typos; "wat does technolgy preview mean?" was refused
