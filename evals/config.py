@@ -14,6 +14,7 @@ answers of the code before it.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.resources
 import json
 from pathlib import Path
@@ -27,6 +28,8 @@ from deskpilot.settings import Settings
 _INFRA_PREFIXES = ("embedding_", "local_")
 _INFRA_NAMES = ("judge_model", "retrieval_chunk_tokens")
 PACKAGES = ("agent", "retrieval", "triage", "deskpilot", "prompts", "evals")  # what answers and scores
+LIBRARIES = ("torch", "transformers", "sentence-transformers", "llama-cpp-python", "qdrant-client",
+             "qdrant-edge-py", "litellm", "langgraph", "ragas", "scikit-learn", "numpy")  # fmt: skip
 _SOURCE_SUFFIXES = {".py", ".json", ".yaml", ".yml", ".md", ".txt", ".j2", ".csv"}
 _SKIP_DIRS = {"__pycache__", "gates", "audits"}  # gate thresholds and labels do not change an answer
 
@@ -77,10 +80,21 @@ def _digest(parts: list[tuple[str, bytes]]) -> str:
 
 
 def code_fingerprint(roots: list[Path] | None = None) -> str:
-    """A digest of the first-party source files and package data (``PACKAGES`` by default)."""
-    if roots is None:
-        roots = [Path(str(importlib.resources.files(name))) for name in PACKAGES]
+    """A digest of the first-party source files and package data (``PACKAGES`` by default) and
+    of the versions of the libraries that shape an answer (``LIBRARIES``)."""
     parts: list[tuple[str, bytes]] = []
+    if roots is None:
+        roots = []
+        for name in PACKAGES:
+            root = importlib.resources.files(name)
+            if not isinstance(root, Path):  # a namespace package would be skipped silently
+                raise RuntimeError(f"cannot fingerprint package {name!r}: {root!r} is not a folder")
+            roots.append(root)
+        for lib in LIBRARIES:
+            try:
+                parts.append((f"lib:{lib}", importlib.metadata.version(lib).encode()))
+            except importlib.metadata.PackageNotFoundError:
+                parts.append((f"lib:{lib}", b"-"))
     for root in roots:
         for path in root.rglob("*"):
             skip = _SKIP_DIRS.intersection(path.relative_to(root).parts)
@@ -93,8 +107,8 @@ def triage_fingerprint(settings: Settings) -> str:
     """A digest of the trained triage model's version file and the queue list, "" when neither."""
     from triage.loader import default_model_dir
 
-    files = [default_model_dir(settings) / "version.json", settings.triage_queues_file]
-    parts = [(str(f), f.read_bytes()) for f in files if f is not None and f.is_file()]
+    files = {"model": default_model_dir(settings) / "version.json", "queues": settings.triage_queues_file}
+    parts = [(k, f.read_bytes()) for k, f in files.items() if f is not None and f.is_file()]
     return _digest(parts) if parts else ""
 
 

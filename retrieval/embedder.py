@@ -23,7 +23,8 @@ Big batches use the cores by running groups side by side. The encoder is a Torch
 copy (traced once, on first use) followed by the same mean pooling and normalisation as
 sentence-transformers (same vectors to 1e-6; 14.8 → ~11 ms for one short text on one core).
 Where it cannot be frozen (int8 weights, another pooling) sentence-transformers' ``encode``
-runs on the same unpadded groups.
+runs on the same unpadded groups. ``torch-int8`` is not batch-independent even so: dynamic
+quantisation scales the activations per batch (a text alone vs in its group: cosine 0.96–0.99).
 """
 
 from __future__ import annotations
@@ -123,7 +124,9 @@ class SentenceTransformerEmbedder:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 warnings.simplefilter("ignore", UserWarning)
                 self.model = _quantize_int8(self.model)
-        self.name = f"sentence-transformers:{path.name}:{backend}"
+        # ":unpadded": the vectors of a batch-independent embed (below); a new name re-keys the
+        # vector cache and the ingest manifest, so vectors from the padded path are not kept
+        self.name = f"sentence-transformers:{path.name}:{backend}:unpadded"
         # sentence-transformers >= 6 renamed the method (the old name warns)
         dim_fn = (
             getattr(self.model, "get_embedding_dimension", None)

@@ -147,7 +147,9 @@ def _hybrid(
 
     rr = get_reranker(reranker if reranker is not None else default_rerank)
     limit = max(k, rr.candidates) + TIE_SLACK
-    prefetch_n = max(params.prefetch, limit)
+    prefetch_n = max(
+        params.prefetch, limit
+    )  # 45 per search by default (bench/retrieval.py re-run: same hit@k)
     prefetch = [models.Prefetch(query=qvec.tolist(), using=index.DENSE, filter=flt, limit=prefetch_n)]
     weights = [params.dense_weight]
     sparse = _sparse(query)
@@ -164,9 +166,11 @@ def _hybrid(
         with_payload=True,
         with_vectors=[index.DENSE] if rr.needs_vectors else False,
     )
-    points = list(res.points)
-    hits = [_hit(p) for p in points]
+    hits = [_hit(p) for p in res.points]
+    at = {id(h): i for i, h in enumerate(hits)}
+    hits = ordered(hits)  # a reranker's input in one order too; its vector rows follow the hits
     vectors = None
     if rr.needs_vectors:
-        vectors = np.asarray([p.vector[index.DENSE] for p in points], dtype=np.float32).reshape(len(hits), -1)
-    return ordered(rr.rerank(query, qvec, ordered(hits), vectors))[:k]
+        rows = [res.points[at[id(h)]].vector[index.DENSE] for h in hits]
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(hits), -1)
+    return ordered(rr.rerank(query, qvec, hits, vectors))[:k]

@@ -51,6 +51,12 @@ def test_a_text_embeds_to_the_same_bits_in_any_batch() -> None:
         got = emb.embed(batch)
         for i, text in enumerate(TEXTS):
             assert np.array_equal(got[batch.index(text)], alone[i]), (text, len(batch))
+    # a text in a group of others with its token count (the fillers share one)
+    counts = emb.count_tokens(FILLER)
+    assert len(set(counts)) == 1, counts
+    one = emb.embed([FILLER[0]])[0]
+    for batch in (FILLER, FILLER * 8, TEXTS + FILLER[::-1]):
+        assert np.array_equal(emb.embed(batch)[batch.index(FILLER[0])], one), len(batch)
 
 
 PASSAGES = [

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from agent.compose import compose, question_parts, value_kinds
+from agent.compose import compose, question_parts
 from agent.grounding import Grounder, cited, split_sentences
 from agent.units import MAX_ITEMS, is_heading, passage_units
+from agent.values import value_kinds
 from retrieval.embedder import get_embedder
 from tests.fixtures.agent import support
 from tests.fixtures.agent.support import COLLECTION, TENANT, make_service
@@ -102,6 +103,7 @@ def test_a_charge_the_noun_does_not_make_an_amount_question() -> None:
     assert value_kinds("How long after a charge can I still refund it?") == ["duration"]
     assert value_kinds("How much do you charge for an Instant Payout?") == ["amount"]
     assert value_kinds("Do you charge for refunds?") == ["amount"]
+    assert value_kinds("How do I refund a charge for a cancelled order?") == []
     assert value_kinds("Why was I charged twice?") == ["amount"]
 
 
@@ -227,8 +229,30 @@ def test_a_section_heading_about_the_question_lifts_its_units(grounder: Grounder
     plain = compose(grounder, q, [mounts, shown], min_relevance=0.0, heading_weight=0.0)
     assert plain[0].passage == 1, plain
     if get_embedder().name.startswith("sentence-transformers"):  # the hashing fake sees no similarity
-        headed = compose(grounder, q, [mounts, shown], min_relevance=0.0, heading_weight=0.5)
+        headed = compose(grounder, q, [mounts, shown], min_relevance=0.0)  # the default weight
         assert headed[0].passage == 2 and headed[0].score > plain[0].score, headed
+
+
+@pytest.mark.integration
+def test_a_section_heading_lifts_its_units_with_the_real_embedder(grounder: Grounder) -> None:
+    """The same, where it can fail: the unit tier embeds with the hashing fake."""
+    assert get_embedder().name.startswith("sentence-transformers")
+    test_a_section_heading_about_the_question_lifts_its_units(grounder)
+
+
+def test_a_where_list_brings_the_command_it_explains(grounder: Grounder) -> None:
+    """A "where:" list that leads is preceded by the unit above it, the command, block and all."""
+    text = (
+        "## Mirroring images\n\nRun the following command:\n\n"
+        "```bash\noc mirror --config=<imageset_config> docker://<mirror_registry>\n```\n\n"
+        "where:\n\n- <imageset_config>: the ImageSetConfiguration file that lists the images to mirror.\n"
+        "- <mirror_registry>: the mirror registry host name and port of your disconnected cluster.\n"
+    )
+    q = "What are imageset_config and mirror_registry in the mirror registry ImageSetConfiguration?"
+    picks = compose(grounder, q, [{"id": "mirror-where", "text": text}], min_relevance=0.0)
+    leads = [p.unit.lead for p in picks]
+    assert leads[:2] == ["Run the following command:", "where:"], _render(picks)
+    assert picks[0].unit.code.startswith("oc mirror")
 
 
 def test_a_where_list_without_its_command_never_leads(grounder: Grounder) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from retrieval.dedupe import collapse
 from retrieval.metrics import first_hit_rank
 from retrieval.models import SearchHit
@@ -79,3 +81,34 @@ def test_tied_scores_get_one_order_whatever_order_the_engine_returns() -> None:
     assert [h.id for h in ordered([a, b, best, low])] == want
     assert [h.id for h in ordered([low, b, a, best])] == want
     assert tie == 1 / 64 + 1 / 63  # the tie is exact in floating point, so order alone decides
+
+
+def test_a_reranker_scores_each_hit_with_its_own_vector_whatever_the_engine_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tie order is applied before reranking; the vector rows must move with their hits (they
+    were left in the engine's order, so tied hits swapped cosines)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from retrieval import index, search
+    from retrieval.rerank import BlendRerank
+
+    va, vb = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
+    tie = 1 / 61 + 1 / 62
+
+    def point(pid: str, source: str, vec: np.ndarray) -> SimpleNamespace:
+        payload = {"source": source, "title": "", "heading": "", "text": pid, "chunk_index": 0}
+        return SimpleNamespace(id=pid, score=tie, payload=payload, vector={index.DENSE: vec.tolist()})
+
+    cosine_only = BlendRerank("cos", alpha=1.0)
+    for engine_order in (["a", "b"], ["b", "a"]):
+        pts = {"a": point("a", "a.md", va), "b": point("b", "b.md", vb)}
+        res = SimpleNamespace(points=[pts[i] for i in engine_order])
+        monkeypatch.setattr(
+            index, "get_client", lambda res=res: SimpleNamespace(query_points=lambda *a, **k: res)
+        )
+        hits = search._hybrid("q", vb, "c", None, 2, search.DEFAULT_PARAMS, cosine_only, "none")
+        assert [h.id for h in hits] == ["b", "a"], engine_order  # b's own vector is the query
+        assert hits[0].score == pytest.approx(1.0) and hits[1].score == pytest.approx(0.0)
