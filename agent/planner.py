@@ -3,7 +3,8 @@
 Two planners give the same output, a :class:`Plan`:
 - deterministic (the local model): small talk (a message that is only a greeting, thanks,
   goodbye, an acknowledgement or "who are you"), ids (``ch_``, ``cus_``, ``dp_``), emails found in the
-  message, refund-intent words, requests for a human, and the triage queue;
+  message, refund-intent words (not negated: "don't refund it yet"), requests for a human, and
+  the triage queue (which names the docs to search; it never asks for a refund by itself);
 - native tool calling (a capable model) through LiteLLM, with the same tool catalogue.
 Money moves only for a charge id the customer wrote in the message itself.
 """
@@ -21,6 +22,12 @@ from agent.state import Route, usage_of
 from agent.tools.registry import ToolCall, openai_tools, validate_call
 
 REFUND_RE = re.compile(r"\b(refund|money back|reimburse|chargeback my|give me back)\w*", re.I)
+# "Don't refund ch_… yet, I only want to know if it went through" asks for a lookup
+NO_REFUND_RE = re.compile(
+    r"\b(?:don'?t|do not|not|no need to|never|without|rather than|instead of)\s+(?:\w+\s+){0,2}"
+    r"(?:refund|reimburse)\w*",
+    re.I,
+)
 HUMAN_RE = re.compile(
     r"\b(human|real person|live (agent|person)|speak (to|with) (an? )?(agent|someone|person|manager)|"
     r"talk (to|with) (an? )?(agent|someone|person|manager)|representative|escalate)\b",
@@ -90,7 +97,9 @@ def plan_deterministic(
         return Plan(route="escalate", reason="asked_for_human")
     charges = entities.get("charge_ids", [])
     calls: list[ToolCall] = []
-    if charges and (REFUND_RE.search(question) or ("refund" in queue and not HOWTO_RE.match(question))):
+    # the customer's own words ask for the money back; a "refunds" triage queue alone does not (a
+    # "did her payment go through?" ticket was sent there and got a refund prepared)
+    if charges and REFUND_RE.search(question) and not NO_REFUND_RE.search(question):
         calls.append(ToolCall(name="get_charge", args={"charge_id": charges[0]}))
         calls.append(ToolCall(name="create_refund", args={"charge_id": charges[0]}))
         return Plan(route="tool", reason="refund_request", calls=calls)

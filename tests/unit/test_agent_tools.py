@@ -71,6 +71,12 @@ def test_calls_are_typed_and_permissioned(backend: SqlToolBackend) -> None:
         ("Status of my dispute dp_3001", {"dispute_ids": ["dp_3001"]}, "tool", ["get_dispute"]),
         ("I'm [EMAIL_1], show my charges", {"emails": ["alice@example.com"]}, "tool", ["lookup_customer"]),
         ("How do I refund a payment?", {}, "answer", []),
+        (
+            "Don't refund ch_1001 yet, I only want to know if the payment went through.",
+            {"charge_ids": ["ch_1001"]},
+            "tool",
+            ["get_charge"],
+        ),
         ("Can I speak to a human please", {}, "escalate", []),
     ],
 )
@@ -78,3 +84,15 @@ def test_deterministic_routing(question: str, entities: dict, route: str, tools:
     plan = plan_deterministic(question, entities, None)
     assert plan.route == route
     assert [c.name for c in plan.calls] == tools
+
+
+def test_a_refunds_queue_alone_never_prepares_a_refund() -> None:
+    """Triage guessed "refunds" for "did her payment go through?"; money moves only when the
+    message asks for it."""
+    q = "A client swears she paid for her consulting hour, charge ch_1001. Did it actually go through?"
+    plan = plan_deterministic(q, {"charge_ids": ["ch_1001"]}, {"queue": "refunds"})
+    assert [c.name for c in plan.calls] == ["get_charge"]
+    asked = plan_deterministic(
+        "I want my money back for ch_1001", {"charge_ids": ["ch_1001"]}, {"queue": "refunds"}
+    )
+    assert [c.name for c in asked.calls] == ["get_charge", "create_refund"]
