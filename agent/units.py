@@ -17,6 +17,7 @@ from dataclasses import dataclass
 MAX_ITEMS = 8
 MAX_CHARS = 600
 MAX_CODE_LINES = 14
+DEFINITIONS = "defs"  # a list block's extra field: every entry is a "term:: text" definition
 
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _FENCE = re.compile(r"^\s*(```|~~~)\s*([\w+-]*)")
@@ -153,8 +154,10 @@ def _blocks(text: str) -> list[_Block]:
             kind = "olist" if m and m.group(1)[0].isdigit() else "list"
             first = m.group(1).rstrip(".)") if kind == "olist" and m else ""  # "3": a procedure resumed
             items: list[str] = []
+            defs = 0  # entries written "term:: text" (a definition list)
             while i < len(lines) and lines[i].strip():
                 m2, d2 = _ITEM.match(lines[i]), _DEFINITION.match(lines[i])
+                defs += bool(d2 and not m2)
                 if m2:
                     items.append(m2.group(2))
                 elif d2:
@@ -169,7 +172,7 @@ def _blocks(text: str) -> list[_Block]:
                 else:
                     break
                 i += 1
-            out.append((kind, items, first))
+            out.append((kind, items, DEFINITIONS if kind == "list" and defs == len(items) else first))
             continue
         elif _caption(lines, i):
             pass  # "dynamic-plugins.yaml fragment" above a code block: a caption, not text
@@ -272,6 +275,13 @@ def passage_units(text: str) -> list[Unit]:
                     continue
                 if _sentence_ok(sentence):
                     units.append(Unit(lead=sentence))
+        elif kind == "list" and _lang == DEFINITIONS:  # a term stays with all of its text
+            for e, item in enumerate(entries):
+                entry = clean(item)
+                if e == len(entries) - 1 and nxt is not None and nxt[0] == "code" and introduces(entry):
+                    units.append(_block_unit(entry, *nxt))  # "…, as shown in the following configuration:"
+                elif _sentence_ok(entry):
+                    units.append(Unit(lead=entry))
         elif kind in ("list", "olist"):
             for e, item in enumerate(entries):
                 sentences = [x for x in _SENT.split(clean(item)) if x]

@@ -273,3 +273,30 @@ def test_a_where_list_without_its_command_never_leads(grounder: Grounder) -> Non
     q = "How do I install a TechDocs add-on with the dynamic plugins ConfigMap?"
     picks = compose(grounder, q, [placeholders, about], min_relevance=0.0)
     assert picks and picks[0].unit.lead.startswith("To install a TechDocs add-on"), _render(picks)
+
+
+def test_a_definition_keeps_its_term_with_all_of_its_text() -> None:
+    """ "title:: (Optional) Enter the title. Only required for a new item." was cut into two
+    units; the second, quoted without its term, landed under the field above it (labelled wrong)."""
+    text = (
+        "## Menu items\n\nicon:: Enter the menu icon. Required for parent menu items.\n"
+        "title:: (Optional) Enter the menu group title. Only required for adding a new custom main menu item.\n"
+        "\n* A plain bullet. With two sentences.\n"
+    )
+    leads = [u.lead for u in passage_units(text)]
+    assert (
+        "title: (Optional) Enter the menu group title. Only required for adding a new custom main menu item."
+        in leads
+    )
+    assert "Only required for adding a new custom main menu item." not in leads
+    assert "icon: Enter the menu icon. Required for parent menu items." in leads
+    assert "A plain bullet." in leads and "With two sentences." in leads  # other lists: one unit a sentence
+
+
+def test_a_definition_that_introduces_a_code_block_brings_it() -> None:
+    text = (
+        "StarredDropdown:: Display the Starred Items menu in the global header by default, as shown in the "
+        "following configuration:\n\n```yaml\n- mountPoint: global.header/component\n  importName: StarredDropdown\n```\n"
+    )
+    unit = next(u for u in passage_units(text) if u.lead.startswith("StarredDropdown"))
+    assert unit.code.startswith("- mountPoint: global.header/component"), unit
