@@ -59,9 +59,8 @@ _ANAPHOR = re.compile(
     r"^(?:this|these|that|those|it|they)\b|^\w+(?: \w+){0,3},? (?:this|these|it|they) (?:is|are|was|were|means)\b",
     re.I,
 )
-_WHERE = re.compile(
-    r"^where\s*[:,]?\s*$", re.I
-)  # "where:" + "<name>: …" items: the placeholders of the block above
+# "where:" + "<name>: …" items: the placeholders of the block above
+_WHERE = re.compile(r"^where\s*[:,]?\s*$", re.I)
 BLOCK_BONUS = 0.08
 VALUE_BONUS = 0.12
 MARGIN = 0.09
@@ -133,10 +132,10 @@ def compose(
     enum = bool(_ENUM_Q.search(question))
     qwords = [content_tokens(q) for q in queries]
     heads = [section_of(str(h.get("heading") or "")) for h in hits]
-    hvecs = grounder.embed([h for h in heads if h]) if any(heads) else None
-    hcos: dict[str, np.ndarray] = {}
-    if hvecs is not None:
-        hcos = dict(zip([h for h in heads if h], hvecs @ qvecs.T, strict=True))
+    named = [h for h in heads if h]
+    hcos: dict[str, np.ndarray] = (
+        dict(zip(named, grounder.embed(named) @ qvecs.T, strict=True)) if named else {}
+    )
     # rows: (unit, passage, position, relevance per query, score per query)
     rows: list[tuple[Unit, int, int, np.ndarray, np.ndarray]] = []
     for n, hit in enumerate(hits, start=1):

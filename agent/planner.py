@@ -33,7 +33,6 @@ HUMAN_RE = re.compile(
     r"talk (to|with) (an? )?(agent|someone|person|manager)|representative|escalate)\b",
     re.I,
 )
-HOWTO_RE = re.compile(r"^\s*(how|what|why|when|where|can|do|does|is|are|which)\b", re.I)
 
 # small talk: the WHOLE message is a greeting, thanks, goodbye, an acknowledgement or "who are you"
 _POLITE = (

@@ -275,16 +275,12 @@ def passage_units(text: str) -> list[Unit]:
                     continue
                 if _sentence_ok(sentence):
                     units.append(Unit(lead=sentence))
-        elif kind == "list" and _lang == DEFINITIONS:  # a term stays with all of its text
-            for e, item in enumerate(entries):
-                entry = clean(item)
-                if e == len(entries) - 1 and nxt is not None and nxt[0] == "code" and introduces(entry):
-                    units.append(_block_unit(entry, *nxt))  # "…, as shown in the following configuration:"
-                elif _sentence_ok(entry):
-                    units.append(Unit(lead=entry))
         elif kind in ("list", "olist"):
             for e, item in enumerate(entries):
-                sentences = [x for x in _SENT.split(clean(item)) if x]
+                # a definition ("term:: text") stays one unit: its term with all of its text
+                sentences = (
+                    [clean(item)] if _lang == DEFINITIONS else [x for x in _SENT.split(clean(item)) if x]
+                )
                 for k, sentence in enumerate(sentences):
                     final = e == len(entries) - 1 and k == len(sentences) - 1
                     if final and nxt is not None and nxt[0] == "code" and introduces(sentence):

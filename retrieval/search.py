@@ -114,22 +114,27 @@ def search(
     if mode == "sparse":
         sparse = _sparse(query)
         hits = [_hit(p) for p in _query(collection, sparse, index.SPARSE, flt, n)] if sparse.indices else []
+        hits = ordered(hits)
     else:
         qvec = get_embedder().embed([query])[0]
         if mode == "dense":
-            hits = [_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, n)]
-        else:
+            hits = ordered([_hit(p) for p in _query(collection, qvec.tolist(), index.DENSE, flt, n)])
+        else:  # ordered there
             hits = _hybrid(
                 query, qvec, collection, flt, n, params, reranker, str(_DEFAULTS["retrieval_rerank"])
             )
-    return collapse(ordered(hits), threshold)[:k]
+    return collapse(hits, threshold)[:k]
+
+
+def _rank(hit: SearchHit) -> tuple[float, str, int, str]:
+    return (-round(hit.score, 9), hit.source, hit.chunk_index, hit.id)
 
 
 def ordered(hits: list[SearchHit]) -> list[SearchHit]:
     """Best first, ties broken by source and chunk: fused RRF scores tie whenever two chunks
     swap their dense and sparse ranks, and the engine returns tied points in no fixed order
     (the same question got a different lead from run to run)."""
-    return sorted(hits, key=lambda h: (-round(h.score, 9), h.source, h.chunk_index, h.id))
+    return sorted(hits, key=_rank)
 
 
 def _hybrid(
@@ -147,9 +152,8 @@ def _hybrid(
 
     rr = get_reranker(reranker if reranker is not None else default_rerank)
     limit = max(k, rr.candidates) + TIE_SLACK
-    prefetch_n = max(
-        params.prefetch, limit
-    )  # 45 per search by default (bench/retrieval.py re-run: same hit@k)
+    # 45 per search by default (bench/retrieval.py re-run with the slack: same hit@k)
+    prefetch_n = max(params.prefetch, limit)
     prefetch = [models.Prefetch(query=qvec.tolist(), using=index.DENSE, filter=flt, limit=prefetch_n)]
     weights = [params.dense_weight]
     sparse = _sparse(query)
@@ -166,11 +170,11 @@ def _hybrid(
         with_payload=True,
         with_vectors=[index.DENSE] if rr.needs_vectors else False,
     )
-    hits = [_hit(p) for p in res.points]
-    at = {id(h): i for i, h in enumerate(hits)}
-    hits = ordered(hits)  # a reranker's input in one order too; its vector rows follow the hits
+    # a reranker's input in one order too, each point's vector row with its hit
+    pairs = sorted(((_hit(p), p) for p in res.points), key=lambda hp: _rank(hp[0]))
+    hits = [h for h, _ in pairs]
     vectors = None
     if rr.needs_vectors:
-        rows = [res.points[at[id(h)]].vector[index.DENSE] for h in hits]
+        rows = [p.vector[index.DENSE] for _, p in pairs]
         vectors = np.asarray(rows, dtype=np.float32).reshape(len(hits), -1)
     return ordered(rr.rerank(query, qvec, hits, vectors))[:k]
